@@ -1,0 +1,3 @@
+"""dlgrade: auto-graded exercises and quizzes for deep-learning fundamentals."""
+
+__version__ = "0.1.0"

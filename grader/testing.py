@@ -1,0 +1,431 @@
+"""What a hidden suite uses: the ``learner`` proxy and comparison helpers.
+
+Runs only in the trusted pytest process. A suite reaches learner code through the
+``learner`` fixture; every value it gets back is plain data decoded from the worker.
+
+    def test_matches_reference(learner, device):
+        logits = torch.randn(8, 5, device=device, dtype=torch.float64)
+        got = learner.softmax_cross_entropy(logits, target)
+        expect_close(got, F.cross_entropy(logits, target))
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import math
+import textwrap
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import torch
+
+from grader import protocol
+from grader.problems import CheckFailure, LearnerProblem
+
+__all__ = [
+    "CheckFailure",
+    "Learner",
+    "LearnerProblem",
+    "describe",
+    "expect",
+    "expect_close",
+    "expect_unchanged",
+    "tolerance",
+]
+
+DEFAULT_TOL = {
+    torch.float64: (1e-7, 1e-9),
+    torch.float32: (1e-4, 1e-5),
+    torch.float16: (1e-2, 1e-3),
+    torch.bfloat16: (2e-2, 1e-2),
+}
+
+# Set by the plugin for the test being run.
+CURRENT: dict[str, Any] = {"exercise": {}, "device": "cpu", "learner": None}
+
+
+def describe(x: Any, depth: int = 0) -> str:
+    """A short description of a value: ``float32[8, 5] cpu``, ``3``, ``tuple(2)``."""
+    if isinstance(x, torch.Tensor):
+        dt = str(x.dtype).removeprefix("torch.")
+        info = protocol.tensor_info(x)
+        dev = info.device if info else str(x.device)
+        return f"{dt}[{', '.join(map(str, x.shape))}] {dev}"
+    if isinstance(x, (bool, int)) or x is None:
+        return repr(x)
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    if isinstance(x, str):
+        return repr(x[:40])
+    if isinstance(x, (tuple, list)):
+        kind = type(x).__name__
+        if depth >= 1 or len(x) > 4:
+            return f"{kind} of {len(x)}"
+        inner = ", ".join(describe(v, depth + 1) for v in x)
+        return f"({inner})" if kind == "tuple" else f"[{inner}]"
+    if isinstance(x, dict):
+        return f"dict of {len(x)}"
+    if isinstance(x, torch.nn.Module):
+        return type(x).__name__
+    if isinstance(x, protocol.ObjectValue):
+        return f"a {x.typename} object"
+    return type(x).__name__
+
+
+def describe_call(name: str, args: Iterable[Any], kwargs: dict[str, Any], names: list[str] | None = None) -> str:
+    parts = []
+    for i, a in enumerate(args):
+        label = names[i] if names and i < len(names) else None
+        parts.append(f"{label}={describe(a)}" if label else describe(a))
+    parts += [f"{k}={describe(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def tolerance(dtype: torch.dtype) -> tuple[float, float]:
+    """(rtol, atol) for ``dtype``: the exercise's own, widened on CUDA, else the defaults."""
+    key = str(dtype).removeprefix("torch.")
+    ex = CURRENT["exercise"]
+    rtol, atol = DEFAULT_TOL.get(dtype, (0.0, 0.0))
+    own = ex.get("tolerance", {}).get(key)
+    if own:
+        rtol, atol = own["rtol"], own["atol"]
+    if str(CURRENT["device"]).startswith("cuda"):
+        wide = ex.get("cuda_tolerance", {}).get(key)
+        if wide:
+            rtol, atol = max(rtol, wide["rtol"]), max(atol, wide["atol"])
+    return rtol, atol
+
+
+def expect(condition: bool, message: str, kind: str = "wrong_values", **details: Any) -> None:
+    """Fail the check with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise CheckFailure(kind, message, details)
+
+
+def _index(flat_index: int, shape: tuple[int, ...]) -> list[int]:
+    idx = []
+    for dim in reversed(shape):
+        idx.append(flat_index % dim if dim else 0)
+        flat_index //= dim if dim else 1
+    return list(reversed(idx))
+
+
+def _preview(t: torch.Tensor) -> list[Any] | None:
+    if t.numel() > 256 or t.dim() > 2:
+        return None
+    return t.detach().cpu().tolist()  # type: ignore[no-any-return]
+
+
+def expect_close(
+    got: Any,
+    expected: Any,
+    *,
+    name: str = "the result",
+    rtol: float | None = None,
+    atol: float | None = None,
+    kind: str = "wrong_values",
+    check_dtype: bool = True,
+    check_device: bool = True,
+    equal_nan: bool = False,
+) -> None:
+    """Compare a learner value with a reference: type, shape, dtype, device, then values.
+
+    Tuples and lists are compared element by element. Numbers are compared as floats.
+    """
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            raise CheckFailure(
+                "wrong_type",
+                f"{name} should be a {type(expected).__name__} of {len(expected)} values, got {describe(got)}",
+            )
+        for i, (g, e) in enumerate(zip(got, expected)):
+            expect_close(g, e, name=f"{name}[{i}]", rtol=rtol, atol=atol, kind=kind,
+                         check_dtype=check_dtype, check_device=check_device, equal_nan=equal_nan)
+        return
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if not isinstance(got, (int, float)) or isinstance(got, bool):
+            raise CheckFailure("wrong_type", f"{name} should be a number, got {describe(got)}")
+        r, a = (rtol, atol) if rtol is not None and atol is not None else (1e-6, 1e-8)
+        if not math.isclose(float(got), float(expected), rel_tol=r, abs_tol=a):
+            raise CheckFailure(kind, f"{name}: expected {expected:.6g}, got {got:.6g}",
+                               {"expected": expected, "got": got, "max_abs_err": abs(got - expected)})
+        return
+    if not isinstance(expected, torch.Tensor):
+        if got != expected:
+            raise CheckFailure(kind, f"{name}: expected {expected!r}, got {describe(got)}")
+        return
+    _check_tensor_meta(got, expected, name, check_dtype, check_device)
+    if expected.is_floating_point() or expected.is_complex():
+        r0, a0 = tolerance(expected.dtype)
+        r = r0 if rtol is None else rtol
+        a = a0 if atol is None else atol
+    else:
+        r, a = 0.0, 0.0
+    g = got.detach().to("cpu", torch.float64) if not got.is_complex() else got.detach().cpu()
+    e = expected.detach().to("cpu", torch.float64) if not expected.is_complex() else expected.detach().cpu()
+    if g.numel() == 0:
+        return
+    if not equal_nan:
+        bad = ~torch.isfinite(g) & torch.isfinite(e)
+        if bool(bad.any()):
+            flat = int(bad.reshape(-1).nonzero()[0])
+            idx = _index(flat, tuple(g.shape))
+            raise CheckFailure(
+                "nan_inf",
+                f"{name} holds {int(bad.sum())} non-finite value(s) where the reference is finite; "
+                f"first at index {idx}: got {g.reshape(-1)[flat].item()}, expected {e.reshape(-1)[flat].item():.6g}",
+                {"index": idx, "count": int(bad.sum())},
+            )
+    diff = (g - e).abs()
+    both_nan = torch.isnan(g) & torch.isnan(e)
+    diff = torch.where(both_nan, torch.zeros_like(diff), diff)
+    same_inf = torch.isinf(e) & (g == e)
+    diff = torch.where(same_inf, torch.zeros_like(diff), diff)
+    diff = torch.nan_to_num(diff, nan=math.inf)
+    allowed = a + r * e.abs().nan_to_num(posinf=0.0, neginf=0.0)
+    over = diff > allowed
+    if bool(over.any()):
+        flat = int(torch.argmax(torch.where(over, diff, torch.zeros_like(diff)).reshape(-1)))
+        idx = _index(flat, tuple(g.shape))
+        max_abs = float(diff.reshape(-1)[flat])
+        ev = float(e.reshape(-1)[flat].real) if e.is_complex() else float(e.reshape(-1)[flat])
+        gv = float(g.reshape(-1)[flat].real) if g.is_complex() else float(g.reshape(-1)[flat])
+        rel = max_abs / abs(ev) if ev else math.inf
+        n_bad = int(over.sum())
+        details = {
+            "index": idx,
+            "expected_value": ev,
+            "got_value": gv,
+            "max_abs_err": max_abs,
+            "max_rel_err": rel,
+            "mismatched": n_bad,
+            "numel": int(g.numel()),
+            "rtol": r,
+            "atol": a,
+        }
+        if g.dim() <= 2 and g.numel() <= 256:
+            details["abs_err"] = _preview(diff.reshape(g.shape) if g.dim() else diff.reshape(1))
+            details["expected"] = _preview(e if e.dim() else e.reshape(1))
+            details["got"] = _preview(g if g.dim() else g.reshape(1))
+        raise CheckFailure(
+            kind,
+            f"{name}: {n_bad} of {g.numel()} values differ; largest error {max_abs:.3g} "
+            f"(relative {rel:.3g}) at index {idx}: expected {ev:.6g}, got {gv:.6g} "
+            f"(rtol={r:g}, atol={a:g})",
+            details,
+        )
+
+
+def _check_tensor_meta(got: Any, expected: torch.Tensor, name: str, check_dtype: bool, check_device: bool) -> None:
+    if not isinstance(got, torch.Tensor):
+        raise CheckFailure(
+            "wrong_type", f"{name} should be a torch.Tensor of shape {list(expected.shape)}, got {describe(got)}"
+        )
+    info = protocol.tensor_info(got)
+    if info is not None and info.pytype != "Tensor":
+        raise CheckFailure(
+            "wrong_type",
+            f"{name} is a {info.pytype}, a subclass of torch.Tensor; return a plain torch.Tensor",
+        )
+    if tuple(got.shape) != tuple(expected.shape):
+        raise CheckFailure(
+            "wrong_shape",
+            f"{name} has shape {list(got.shape)}, expected {list(expected.shape)}",
+            {"got_shape": list(got.shape), "expected_shape": list(expected.shape)},
+        )
+    if check_dtype and got.dtype != expected.dtype:
+        raise CheckFailure(
+            "wrong_dtype",
+            f"{name} has dtype {str(got.dtype).removeprefix('torch.')}, "
+            f"expected {str(expected.dtype).removeprefix('torch.')} (keep the dtype of the inputs)",
+        )
+    got_dev = info.device if info is not None else str(got.device)
+    if check_device and torch.device(got_dev).type != expected.device.type:
+        raise CheckFailure(
+            "wrong_device",
+            f"{name} is on {got_dev}, expected {expected.device} (create new tensors on the inputs' device, "
+            f"e.g. torch.zeros(..., device=x.device))",
+        )
+
+
+def expect_unchanged(before: Any, after: Any, name: str = "an input") -> None:
+    """The learner must not modify its inputs in place."""
+    if isinstance(before, torch.Tensor) and not torch.equal(before.detach().cpu(), after.detach().cpu()):
+        raise CheckFailure("modified_input", f"{name} was modified in place; work on a copy or out of place")
+
+
+# ---------------------------------------------------------------------- the proxy
+
+
+class Learner:
+    """The learner's module, one process away. ``learner.fn(*args)`` calls ``fn`` there."""
+
+    def __init__(self, worker: Any, exercise: dict) -> None:
+        self._worker = worker
+        self._exercise = exercise
+        self.last_call: str | None = None
+        self.last_output: str = ""
+
+    # -- plumbing
+    def _names(self) -> list[str] | None:
+        reply = self._worker.import_reply
+        if reply is None:
+            reply = self._worker.start()
+        if not reply.get("ok"):
+            self._raise(reply, "importing the module")
+        value = reply.get("value") or {}
+        names = value.get("names")
+        return list(names) if isinstance(names, list) else None
+
+    def _raise(self, reply: dict, what: str) -> None:
+        what = what.split("(", 1)[0]
+        err = reply.get("error") or {}
+        etype = str(err.get("type", "Error"))
+        msg = str(err.get("message", ""))
+        where = err.get("where") or []
+        at = ""
+        if where:
+            last = where[-1]
+            at = f"\n  at {last.get('file')} line {last.get('line')}, in {last.get('function')}: {last.get('code')}"
+        file = self._exercise.get("file", "the module")
+        if reply.get("phase") == "import" or etype == "ImportFailed":
+            if etype in {"SyntaxError", "IndentationError", "TabError"}:
+                raise LearnerProblem(
+                    "syntax_error",
+                    f"{etype} in {err.get('file') or file} line {err.get('line')}: {msg.split(' (')[0]}"
+                    + (f"\n    {err.get('text')}" if err.get("text") else ""),
+                )
+            if etype == "SystemExit":
+                raise LearnerProblem("exit", f"{file} called sys.exit() while being imported")
+            raise LearnerProblem("import_error", f"importing {file} raised {etype}: {msg}{at}")
+        if etype == "NotImplementedError":
+            raise LearnerProblem("not_implemented", f"{what} is not implemented yet" + (f": {msg}" if msg else ""))
+        if etype == "MemoryError":
+            raise LearnerProblem("resource", f"{what} ran out of memory (the worker's memory limit){at}")
+        if etype == "SystemExit":
+            raise LearnerProblem("exit", f"{what} called sys.exit(){at}")
+        if etype == "UnsupportedValue":
+            raise LearnerProblem("wrong_type", f"{what} returned a value that cannot be checked: {msg}")
+        raise LearnerProblem("exception", f"{what} raised {etype}: {msg}{at}")
+
+    def _request(self, op: dict, what: str) -> Any:
+        self.last_call = what
+        reply = self._worker.request(op, what)
+        text, total = self._worker.take_output()
+        self.last_output = text + (f"\n... output cut: {total} bytes printed in all" if total > len(text) else "")
+        forbidden = reply.get("forbidden") or []
+        if forbidden:
+            raise LearnerProblem(
+                "forbidden_api",
+                f"{what} called {', '.join(forbidden)}, which this exercise asks you to write yourself",
+            )
+        if not reply.get("ok"):
+            self._raise(reply, what)
+        return reply.get("value")
+
+    def _require(self, name: str) -> None:
+        names = self._names()
+        if names is not None and name not in names:
+            raise LearnerProblem(
+                "missing_name", f"{self._exercise.get('file', 'the module')} does not define {name}"
+            )
+
+    # -- the suite-facing API
+    def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        self._require(name)
+        what = describe_call(name, args, kwargs)
+        return self._request({"op": "call", "name": name, "args": args, "kwargs": kwargs}, what)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)
+
+    def backward(
+        self,
+        name: str,
+        *args: Any,
+        wrt: tuple[int, ...] = (0,),
+        upstream: torch.Tensor | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, list[Any]]:
+        """Call ``name``, back-propagate ``upstream`` through its output, return (output, grads of ``wrt``)."""
+        self._require(name)
+        what = describe_call(name, args, kwargs)
+        value = self._request(
+            {"op": "backward", "name": name, "args": args, "kwargs": kwargs, "wrt": list(wrt), "upstream": upstream},
+            what,
+        )
+        out, grads = value["out"], value["grads"]
+        if grads is None:
+            raise CheckFailure("wrong_type", f"{what} should return a torch.Tensor, got {describe(out)}")
+        for i, g in zip(wrt, grads):
+            if g is None:
+                raise CheckFailure(
+                    "wrong_gradient",
+                    f"no gradient reached argument {i} of {what}: the output is not connected to it "
+                    f"(a .detach(), .data, .item() or a new tensor breaks the graph)",
+                )
+        return out, grads
+
+    def run(self, scenario: Callable[..., Any], *args: Any, label: str | None = None, **kwargs: Any) -> Any:
+        """Run ``scenario(module, *args)`` in the worker and return its plain-data result.
+
+        ``scenario`` must be a top-level function that imports what it needs inside its body.
+        """
+        source = textwrap.dedent(inspect.getsource(scenario))
+        what = label or describe_call(scenario.__name__.lstrip("_"), args, kwargs)
+        return self._request(
+            {"op": "scenario", "source": source, "function": scenario.__name__, "args": args, "kwargs": kwargs},
+            what,
+        )
+
+    def check_forbidden(self) -> None:
+        """Fail if the learner's source mentions a forbidden built-in (the worker also traps calls)."""
+        self._names()
+        path = self._exercise.get("module_path")
+        forbid = self._exercise.get("forbid", [])
+        if not path or not forbid:
+            return
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                source = fh.read()
+        except OSError:
+            return
+        found = scan_forbidden(source, forbid)
+        if found:
+            name, line = found[0]
+            raise CheckFailure(
+                "forbidden_api",
+                f"{self._exercise.get('file')} line {line} uses {name}, which this exercise asks you to write yourself",
+            )
+
+
+def scan_forbidden(source: str, forbid: list[str]) -> list[tuple[str, int]]:
+    """Static scan: attribute uses, imports and string mentions of forbidden names."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    wanted: dict[str, str] = {}
+    ops = {"__matmul__": ast.MatMult, "__pow__": ast.Pow}
+    for dotted in forbid:
+        wanted[dotted.rsplit(".", 1)[-1]] = dotted
+    hits: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in wanted:
+            hits.append((wanted[node.attr], node.lineno))
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in wanted:
+                    hits.append((wanted[alias.name], node.lineno))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in wanted:
+            hits.append((wanted[node.value], node.lineno))
+        elif isinstance(node, (ast.BinOp, ast.AugAssign)):
+            for attr, op in ops.items():
+                if attr in wanted and isinstance(node.op, op):
+                    hits.append((wanted[attr], node.lineno))
+    return sorted(hits, key=lambda h: h[1])
