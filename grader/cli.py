@@ -256,3 +256,7 @@ def _esc(s: str) -> str:
     from rich.markup import escape
 
     return escape(s)
+
+
+# Study commands (cards, review, quiz) register themselves on ``app``; their heavy imports stay lazy.
+from grader import cli_study  # noqa: E402,F401

@@ -25,6 +25,7 @@ class CheckResult:
     call: str | None = None
     output: str | None = None
     duration_s: float = 0.0
+    gate: bool = False  # earns no points; failing it zeroes the exercise (e.g. "no forbidden built-in")
 
 
 @dataclass
@@ -84,6 +85,7 @@ class LessonResult:
                             "kind": c.kind,
                             "message": c.message,
                             "call": c.call,
+                            "gate": c.gate,
                             "duration_s": c.duration_s,
                         }
                         for c in ex.checks

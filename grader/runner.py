@@ -325,14 +325,16 @@ class Grader:
 
     def _exercise_result(self, ref: ExerciseRef, checks: list[CheckResult], error: str | None) -> ExerciseResult:
         graded = [c for c in checks if c.status is not Status.SKIPPED]
-        passed = sum(1 for c in graded if c.status is Status.PASSED)
+        scored = [c for c in graded if not c.gate]
+        passed = sum(1 for c in scored if c.status is Status.PASSED)
+        gate_failed = any(c.gate and c.status is not Status.PASSED for c in graded)
         if error is not None:
             status, score = Status.ERROR, 0.0
-        elif graded and passed == len(graded):
+        elif graded and all(c.status is Status.PASSED for c in graded):
             status, score = Status.PASSED, float(ref.points)
         else:
             status = Status.FAILED
-            score = round(ref.points * passed / len(graded), 2) if graded else 0.0
+            score = round(ref.points * passed / len(scored), 2) if scored and not gate_failed else 0.0
             kinds = {c.kind for c in graded if c.status is not Status.PASSED}
             if kinds & {"syntax_error", "import_error"} and passed == 0:
                 status = Status.ERROR

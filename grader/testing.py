@@ -272,6 +272,8 @@ class Learner:
     # -- plumbing
     def _names(self) -> list[str] | None:
         reply = self._worker.import_reply
+        if self._worker.import_failure is not None:
+            raise LearnerProblem(self._worker.import_failure.kind, self._worker.import_failure.message)
         if reply is None:
             reply = self._worker.start()
         if not reply.get("ok"):
@@ -384,17 +386,24 @@ class Learner:
         )
 
     def check_forbidden(self) -> None:
-        """Fail if the learner's source mentions a forbidden built-in (the worker also traps calls)."""
+        """Fail if the learner's source mentions a forbidden built-in (the worker also traps calls).
+
+        An unfinished module fails this check too: not using the built-in earns nothing until
+        the learner's own code stands in its place. This check is a *gate*: it earns no
+        points of its own, and failing it sets the exercise's score to zero.
+        """
+        CURRENT["gate"] = True
         self._names()
         path = self._exercise.get("module_path")
         forbid = self._exercise.get("forbid", [])
-        if not path or not forbid:
-            return
         try:
-            with open(path, encoding="utf-8", errors="replace") as fh:
+            with open(path or "", encoding="utf-8", errors="replace") as fh:
                 source = fh.read()
         except OSError:
-            return
+            raise LearnerProblem("import_error", "the learner's file could not be read") from None
+        todo = unfinished(source, self._exercise.get("names", []))
+        if todo:
+            raise LearnerProblem("not_implemented", f"{', '.join(todo)} still raise NotImplementedError")
         found = scan_forbidden(source, forbid)
         if found:
             name, line = found[0]
@@ -402,6 +411,24 @@ class Learner:
                 "forbidden_api",
                 f"{self._exercise.get('file')} line {line} uses {name}, which this exercise asks you to write yourself",
             )
+
+
+def unfinished(source: str, names: list[str]) -> list[str]:
+    """The required functions/classes whose body still raises NotImplementedError."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    out = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Raise) and sub.exc is not None:
+                    exc = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
+                    if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
+                        out.append(node.name)
+                        break
+    return out
 
 
 def scan_forbidden(source: str, forbid: list[str]) -> list[tuple[str, int]]:

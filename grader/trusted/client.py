@@ -123,6 +123,9 @@ class Worker:
         self.flooded = False
         self._reader: threading.Thread | None = None
         self.restarts = 0
+        # A module whose import hangs or kills the worker fails every later call at once,
+        # instead of paying the import timeout again for each check.
+        self.import_failure: LearnerProblem | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -141,7 +144,11 @@ class Worker:
         self.flooded = False
         self._reader = threading.Thread(target=self._read_output, args=(out_r,), daemon=True)
         self._reader.start()
-        self.import_reply = self._receive(0, self.timeout_s + 5, "importing the module")
+        try:
+            self.import_reply = self._receive(0, self.timeout_s + 5, "importing the module")
+        except LearnerProblem as exc:
+            self.import_failure = exc
+            raise
         return self.import_reply
 
     def _read_output(self, fd: int) -> None:
@@ -261,6 +268,8 @@ class Worker:
             raise LearnerProblem(
                 "timeout", f"this exercise used up its {self.budget_s:g} s time budget; {what} was not run"
             )
+        if self.import_failure is not None:
+            raise LearnerProblem(self.import_failure.kind, self.import_failure.message)
         if self.sock is None:
             self.restarts += 1
             self.start()

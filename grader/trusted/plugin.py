@@ -93,6 +93,8 @@ class Plugin:
             "title": _title(item),
             "duration_s": round(report.duration, 4),
         }
+        if testing.CURRENT.get("gate"):
+            rec["gate"] = True
         if passed_call:
             rec["status"] = "passed"
         elif report.skipped:

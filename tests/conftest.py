@@ -1,0 +1,101 @@
+"""Shared fixtures: a small copy of the built-in course, and a runner for the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 300) -> CliResult:
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    full_env.pop("GITHUB_STEP_SUMMARY", None) if "GITHUB_STEP_SUMMARY" not in (env or {}) else None
+    full_env["NO_COLOR"] = "1"
+    full_env["COLUMNS"] = "200"
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        cwd=cwd or REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def make_course(dest: Path, exercises: list[str], *, timeout_s: float = 3, budget_s: float = 12) -> Path:
+    """Copy some of the built-in course's exercises (``lesson7.softmax_ce``...) into ``dest``."""
+    import yaml
+
+    data = yaml.safe_load((REPO / "curriculum.yaml").read_text())
+    wanted: dict[str, set[str]] = {}
+    for q in exercises:
+        lesson, _, ex = q.partition(".")
+        wanted.setdefault(lesson, set()).add(ex)
+    lessons = []
+    for lesson in data["lessons"]:
+        if lesson["id"] not in wanted:
+            continue
+        exs = [e for e in lesson["exercises"] if e["id"] in wanted[lesson["id"]]]
+        lessons.append(dict(lesson, exercises=exs))
+        for e in exs:
+            for sub, name in (
+                ("exercises", f"{e['id']}.py"),
+                ("solutions", f"{e['id']}.py"),
+                ("grader/suites", f"test_{e['id']}.py"),
+                ("mutants", f"{e['id']}.yaml"),
+            ):
+                src = REPO / sub / lesson["id"] / name
+                if src.exists():
+                    out = dest / sub / lesson["id"] / name
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy(src, out)
+        notes = REPO / "exercises" / lesson["id"] / "README.md"
+        if notes.exists():
+            shutil.copy(notes, dest / "exercises" / lesson["id"] / "README.md")
+    data["lessons"] = lessons
+    data["defaults"] = dict(data.get("defaults", {}), timeout_s=timeout_s, exercise_timeout_s=budget_s)
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "curriculum.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return dest
+
+
+@pytest.fixture
+def small_course(tmp_path: Path) -> Path:
+    return make_course(tmp_path / "course", ["lesson7.softmax_ce"])
+
+
+def workspace_with(tmp_path: Path, course: Path, files: dict[str, str], base: str = "solutions") -> Path:
+    """A learner workspace: the course's ``base`` folder with some files replaced or added."""
+    ws = tmp_path / "ws"
+    shutil.copytree(course / base, ws)
+    for rel, text in files.items():
+        p = ws / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return ws
