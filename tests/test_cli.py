@@ -1,0 +1,106 @@
+"""The CLI end to end: exit codes, report formats, no torch where nothing is graded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+
+
+@pytest.mark.parametrize("args", [["--help"], ["list"], ["hint", "lesson7.softmax_ce"], ["dev", "--help"]])
+def test_commands_that_do_not_grade_never_import_torch(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        f"sys.argv = ['dlgrade', *{args!r}]\n"
+        "from grader.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH', file=sys.stderr)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert "NO-TORCH" in proc.stderr, proc.stderr
+
+
+def test_version_and_help() -> None:
+    res = run_cli("--version")
+    assert res.code == 0 and res.stdout.startswith("dlgrade ")
+    res = run_cli("check", "--help")
+    assert res.code == 0 and "Exit codes" in res.stdout
+
+
+def test_hint_levels() -> None:
+    one = run_cli("hint", "lesson7.softmax_ce")
+    three = run_cli("hint", "softmax_ce", "--level", "3")
+    assert one.code == 0 and "hint 1 of" in one.stdout
+    assert three.code == 0 and "hint 3 of" in three.stdout and one.stdout != three.stdout
+
+
+def test_unknown_exercise_suggests(small_course: Path) -> None:
+    res = run_cli("check", "lesson7.sofmax_ce", "--course", str(small_course))
+    assert res.code == 2
+    assert "did you mean lesson7.softmax_ce?" in res.stderr
+
+
+def test_cuda_asked_but_absent(small_course: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present here")
+    res = run_cli("check", "lesson7", "--device", "cuda", "--course", str(small_course))
+    assert res.code == 2 and "no CUDA GPU" in res.stderr
+
+
+@pytest.mark.slow
+def test_solutions_pass_and_reports_are_valid(small_course: Path, tmp_path: Path) -> None:
+    res = run_cli("check", "lesson7", "--solutions", "--course", str(small_course), "--format", "json")
+    assert res.code == 0, res.stdout + res.stderr
+    report = res.json
+    assert set(report) >= {"lesson", "status", "score", "max_score", "exercises"}
+    assert report["status"] == "passed" and report["score"] == report["max_score"]
+    ex = report["exercises"][0]
+    assert set(ex) >= {"id", "status", "score", "max_score", "checks"}
+    assert all(set(c) >= {"name", "status", "message", "duration_s"} for c in ex["checks"])
+
+    out = tmp_path / "report.xml"
+    summary = tmp_path / "summary.md"
+    res = run_cli("check", "lesson7", "--course", str(small_course), "--format", "junit", "-o", str(out),
+                  env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert res.code == 1
+    root = ET.parse(out).getroot()
+    assert root.tag == "testsuites"
+    cases = root.findall("./testsuite/testcase")
+    assert cases and all(c.find("failure") is not None for c in cases if "does_not_use" not in c.get("name", ""))
+    assert "not implemented" in summary.read_text()
+
+
+@pytest.mark.slow
+def test_stub_feedback_says_not_implemented(small_course: Path) -> None:
+    res = run_cli("check", "lesson7", "--course", str(small_course))
+    assert res.code == 1
+    assert "not implemented yet" in res.stdout
+    assert "hint:" in res.stdout
+    assert "def test_" not in res.stdout and "expect_close" not in res.stdout
+
+
+@pytest.mark.slow
+def test_dev_check_proves_the_exercise(small_course: Path) -> None:
+    res = run_cli("dev", "check", "--course", str(small_course), "--jobs", "1")
+    assert res.code == 0, res.stdout
+    assert "5/5 killed" in res.stdout
+
+
+@pytest.mark.slow
+def test_dev_check_catches_a_surviving_mutant(small_course: Path) -> None:
+    mutants = small_course / "mutants" / "lesson7" / "softmax_ce.yaml"
+    mutants.write_text(
+        mutants.read_text()
+        + "- id: harmless\n  description: a comment only\n  replace: \"    losses = -picked\\n\"\n"
+        "  with: \"    losses = -picked  # same\\n\"\n"
+    )
+    res = run_cli("dev", "check", "--course", str(small_course), "--jobs", "1")
+    assert res.code == 1
+    assert "SURVIVED" in res.stdout
