@@ -49,6 +49,7 @@ class Format(str, Enum):
     junit = "junit"
     markdown = "markdown"
     html = "html"
+    gradescope = "gradescope"
 
 
 STATE = {"quiet": False}
@@ -171,6 +172,54 @@ def check(
     raise typer.Exit(code)
 
 
+# ---------------------------------------------------------------------- grade
+
+
+class Sandbox(str, Enum):
+    strict = "strict"
+    portable = "portable"
+
+
+@app.command()
+def grade(
+    submissions: Annotated[Path, typer.Argument(help="A folder with one subfolder or .zip per learner.")],
+    lesson: Annotated[str, typer.Option("--lesson", "-l", help="The lesson (or lesson.exercise) to grade.")],
+    out: Annotated[Path, typer.Option("--out", help="Where the gradebook, results and feedback go.")] = Path(
+        "grades"
+    ),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Grading processes in parallel.")] = 2,
+    force: Annotated[bool, typer.Option("--force", help="Regrade submissions already graded.")] = False,
+    only: Annotated[Optional[str], typer.Option("--only", help="Regrade only this submission.")] = None,
+    device: Annotated[Device, typer.Option(help="cpu, cuda or auto.")] = Device.cpu,
+    hidden: Annotated[Optional[Path], typer.Option("--hidden", help="A folder of hidden suites.")] = None,
+    fmt: Annotated[
+        Optional[Format], typer.Option("--format", "-f", help="Also write each learner's report in this format.")
+    ] = None,
+    cluster: Annotated[
+        Optional[str], typer.Option("--cluster", help="A Dask scheduler address (tcp://host:8786).")
+    ] = None,
+    sandbox: Annotated[Sandbox, typer.Option(help="strict: every isolation layer the machine offers.")] = (
+        Sandbox.strict
+    ),
+    course_dir: CourseOpt = None,
+) -> None:
+    """Grade a whole class: one isolated worker per submission, warm interpreters, resumable.
+
+    Example: [bold]dlgrade grade submissions/ --lesson lesson7 --jobs 2[/bold]
+
+    Writes OUT/gradebook.csv, OUT/gradebook.json, OUT/feedback/<learner>.md|.html and OUT/results/<learner>.json.
+    """
+    from grader.batch_cli import run_grade
+
+    course = load_course(course_dir)
+    code = run_grade(
+        course, submissions, lesson, out, jobs=jobs, force=force, only=only, device=resolve_device(device),
+        hidden=hidden, fmt=fmt.value if fmt else None, cluster=cluster, sandbox=sandbox.value,
+        quiet=bool(STATE["quiet"]),
+    )
+    raise typer.Exit(code)
+
+
 # ---------------------------------------------------------------------- hint
 
 
@@ -221,6 +270,24 @@ def dev_check(
     proofs = prove(course, refs, device=resolve_device(device), jobs=jobs)
     ok = show_proofs(proofs, console())
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
+
+
+@dev_app.command("new")
+def dev_new(
+    lesson: Annotated[str, typer.Argument(help="The lesson, e.g. lesson3.")],
+    exercise: Annotated[str, typer.Argument(help="The new exercise id, lower_snake_case.")],
+    course_dir: CourseOpt = None,
+) -> None:
+    """Scaffold an exercise: stub, solution, hidden suite, mutants file and its curriculum entry.
+
+    Example: [bold]dlgrade dev new lesson3 linear_backward[/bold], then [bold]dlgrade dev check lesson3.linear_backward[/bold]
+    """
+    from grader.scaffold import scaffold
+
+    course = load_course(course_dir)
+    for p in scaffold(course, lesson, exercise):
+        console().print(f"wrote {p}")
+    console().print(f"next: fill them in, then [bold]dlgrade dev check {course.lesson(lesson).id}.{exercise}[/bold]")
 
 
 # ---------------------------------------------------------------------- entry point

@@ -15,7 +15,7 @@ import jinja2
 from grader.problems import KINDS
 from grader.results import ExerciseResult, LessonResult, Status
 
-FORMATS = ("text", "json", "junit", "markdown", "html")
+FORMATS = ("text", "json", "junit", "markdown", "html", "gradescope")
 
 
 @lru_cache(maxsize=1)
@@ -115,9 +115,43 @@ def lesson_view(result: LessonResult, hint_level: int = 1) -> dict[str, Any]:
 def render(result: LessonResult, fmt: str, hint_level: int = 1) -> str:
     if fmt == "json":
         return json.dumps(result.to_json(), indent=2) + "\n"
+    if fmt == "gradescope":
+        return json.dumps(gradescope(result), indent=2) + "\n"
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     template = {"text": "check.txt.j2", "junit": "junit.xml.j2", "markdown": "check.md.j2", "html": "check.html.j2"}[
         fmt
     ]
     return environment().get_template(template).render(r=lesson_view(result, hint_level))
+
+
+def gradescope(result: LessonResult) -> dict[str, Any]:
+    """A results.json per Gradescope's autograder specification: one test per exercise."""
+    view = lesson_view(result)
+    tests = []
+    for ex in view["exercises"]:
+        lines = [f"{ex['n_passed']}/{ex['n_checks']} checks passed"]
+        if ex["error"]:
+            lines.append(ex["error"])
+        for c in ex["failed"]:
+            lines.append(f"- {c['title']} ({c['kind_label']})" + (f"\n  input: {c['call']}" if c["call"] else ""))
+            lines.append("  " + c["message"].replace("\n", "\n  "))
+        if ex["hint"]:
+            lines.append(f"hint: {ex['hint']}")
+        tests.append(
+            {
+                "name": f"{ex['id']}: {ex['title']}",
+                "score": ex["score"],
+                "max_score": ex["max_score"],
+                "status": "passed" if ex["status"] == "passed" else "failed",
+                "output": "\n".join(lines),
+                "visibility": "visible",
+            }
+        )
+    return {
+        "score": result.score,
+        "execution_time": round(result.duration_s, 2),
+        "output": f"{view['headline']} — score {result.score:g}/{result.max_score:g}",
+        "visibility": "visible",
+        "tests": tests,
+    }

@@ -46,6 +46,7 @@ class GradeOptions:
     memory_mib: int | None = None
     hidden_dir: Path | None = None
     public_only: bool = False
+    sandbox: str = "portable"  # or "strict": every isolation layer the machine offers
 
 
 class WorkspaceProblem(Exception):

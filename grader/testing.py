@@ -252,7 +252,11 @@ def _check_tensor_meta(got: Any, expected: torch.Tensor, name: str, check_dtype:
 
 
 def expect_unchanged(before: Any, after: Any, name: str = "an input") -> None:
-    """The learner must not modify its inputs in place."""
+    """Compare a tensor before and after a scenario changed (or should not have changed) it.
+
+    ``learner.fn(...)`` already fails a check whose call modifies a tensor argument in place;
+    this helper is for scenarios that return an input after running learner code on it.
+    """
     if isinstance(before, torch.Tensor) and not torch.equal(before.detach().cpu(), after.detach().cpu()):
         raise CheckFailure("modified_input", f"{name} was modified in place; work on a copy or out of place")
 
@@ -337,6 +341,24 @@ class Learner:
 
     # -- the suite-facing API
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``name`` in the worker; a tensor argument changed in place fails the check."""
+        self._require(name)
+        what = describe_call(name, args, kwargs)
+        reply = self._request(
+            {"op": "call", "name": name, "args": args, "kwargs": kwargs, "check_inputs": True}, what
+        )
+        modified = reply.get("modified") if isinstance(reply, dict) else None
+        if modified:
+            which = ", ".join(f"argument {m}" if m.isdigit() else m for m in modified)
+            raise CheckFailure(
+                "modified_input",
+                f"{name} changed its input in place ({which}); compute a new tensor instead "
+                f"(e.g. x = x - m rather than x -= m or x.sub_(m))",
+            )
+        return reply.get("$call") if isinstance(reply, dict) else reply
+
+    def call_inplace(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call ``name`` when changing its inputs in place is the documented behaviour."""
         self._require(name)
         what = describe_call(name, args, kwargs)
         return self._request({"op": "call", "name": name, "args": args, "kwargs": kwargs}, what)

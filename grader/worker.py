@@ -311,11 +311,30 @@ def child_main(spec: dict, chan_fd: int, out_fd: int) -> None:
             send({"id": rid, "ok": False, "error": _error(exc, roots)})
 
 
+def _same(a: Any, b: Any) -> bool:
+    import torch
+
+    b = b.detach()
+    return bool(a.shape == b.shape and a.dtype == b.dtype and torch.equal(a, b) or
+                (a.is_floating_point() and torch.equal(a.isnan(), b.isnan()) and
+                 torch.equal(a.nan_to_num(), b.nan_to_num())))
+
+
 def _dispatch(module: types.ModuleType, req: dict) -> Any:
     op = req["op"]
     if op == "call":
         fn = getattr(module, req["name"])
-        return fn(*req.get("args", ()), **req.get("kwargs", {}))
+        args, kwargs = req.get("args", ()), req.get("kwargs", {})
+        if not req.get("check_inputs"):
+            return fn(*args, **kwargs)
+        import torch
+
+        # Snapshot tensor arguments so an in-place change to an input is reported.
+        labelled = [(str(i), a) for i, a in enumerate(args)] + list(kwargs.items())
+        before = {k: a.detach().clone() for k, a in labelled if isinstance(a, torch.Tensor)}
+        out = fn(*args, **kwargs)
+        changed = [k for k, a in labelled if k in before and not _same(before[k], a)]
+        return {"$call": out, "modified": changed}
     if op == "backward":
         import torch
 

@@ -90,7 +90,7 @@ def test_stub_feedback_says_not_implemented(small_course: Path) -> None:
 def test_dev_check_proves_the_exercise(small_course: Path) -> None:
     res = run_cli("dev", "check", "--course", str(small_course), "--jobs", "1")
     assert res.code == 0, res.stdout
-    assert "5/5 killed" in res.stdout
+    assert "6/6 killed" in res.stdout
 
 
 @pytest.mark.slow

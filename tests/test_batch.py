@@ -1,0 +1,117 @@
+"""``dlgrade grade``: batch grading, resumable, zips, formats for other systems, a cluster backend."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.slow
+
+
+def _submissions(course: Path, root: Path) -> Path:
+    subs = root / "subs"
+    subs.mkdir()
+    shutil.copytree(course / "solutions", subs / "alice")
+    shutil.copytree(course / "exercises", subs / "bob")
+    with zipfile.ZipFile(subs / "carol.zip", "w") as zf:
+        for p in (course / "solutions").rglob("*.py"):
+            zf.write(p, "carol/" + p.relative_to(course / "solutions").as_posix())
+    with zipfile.ZipFile(subs / "mallory.zip", "w") as zf:
+        zf.writestr("../../escape.py", "x = 1\n")
+    (subs / "=cmd").mkdir()
+    shutil.copytree(course / "exercises" / "lesson7", subs / "=cmd" / "lesson7")
+    return subs
+
+
+def test_grade_writes_gradebook_and_feedback_and_resumes(small_course: Path, tmp_path: Path) -> None:
+    subs = _submissions(small_course, tmp_path)
+    out = tmp_path / "grades"
+    res = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(out), "--jobs", "2",
+                  "--course", str(small_course), "--format", "gradescope")
+    assert res.code == 1, res.stderr  # mallory's zip is not gradable
+    rows = {r["learner"]: r for r in csv.DictReader((out / "gradebook.csv").open())}
+    assert set(rows) == {"alice", "bob", "carol", "mallory", "'=cmd"}
+    assert rows["alice"]["status"] == "passed" and float(rows["alice"]["total"]) == 10.0
+    assert rows["carol"]["status"] == "passed"
+    assert rows["bob"]["status"] == "failed" and float(rows["bob"]["total"]) == 0.0
+    assert rows["mallory"]["status"] == "not gradable"
+    assert not (tmp_path / "escape.py").exists()
+    book = json.loads((out / "gradebook.json").read_text())
+    assert len(book["learners"]) == 5
+    assert "not implemented" in (out / "feedback" / "bob.md").read_text()
+    assert "<html" in (out / "feedback" / "bob.html").read_text()
+    gs = json.loads((out / "feedback" / "alice.gradescope.json").read_text())
+    assert gs["score"] == 10.0 and gs["tests"][0]["status"] == "passed"
+    assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(gs["tests"][0])
+
+    again = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(out), "--course", str(small_course))
+    assert "already graded, skipped" in again.stderr
+
+    before = (out / "results" / "alice.json").stat().st_mtime_ns
+    only = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(out), "--only", "bob",
+                   "--course", str(small_course))
+    assert only.code == 1  # mallory is still not gradable in the gradebook
+    assert (out / "results" / "alice.json").stat().st_mtime_ns == before
+
+
+def test_gradescope_results_for_one_workspace(small_course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    res = run_cli("check", "lesson7", "--solutions", "--format", "gradescope", "-o", str(out),
+                  "--course", str(small_course))
+    assert res.code == 0
+    data = json.loads(out.read_text())
+    assert data["score"] == 10.0 and isinstance(data["execution_time"], float)
+    assert all(t["visibility"] == "visible" for t in data["tests"])
+
+
+def test_junit_is_valid_for_a_junit_parser(small_course: Path, tmp_path: Path) -> None:
+    junitparser = pytest.importorskip("junitparser")
+    out = tmp_path / "report.xml"
+    run_cli("check", "lesson7", "--course", str(small_course), "--format", "junit", "-o", str(out))
+    xml = junitparser.JUnitXml.fromfile(str(out))
+    suites = list(xml)
+    assert [s.name for s in suites] == ["lesson7.softmax_ce"]
+    cases = list(suites[0])
+    assert len(cases) == 11
+    failed = [c for c in cases if c.result and isinstance(c.result[0], junitparser.Failure)]
+    assert len(failed) == 11
+    assert "not implemented" in failed[0].result[0].message
+
+
+def test_dev_new_scaffolds_a_checkable_exercise(small_course: Path) -> None:
+    res = run_cli("dev", "new", "lesson7", "fresh_one", "--course", str(small_course))
+    assert res.code == 0, res.stderr
+    for rel in ("exercises/lesson7/fresh_one.py", "solutions/lesson7/fresh_one.py",
+                "grader/suites/lesson7/test_fresh_one.py", "mutants/lesson7/fresh_one.yaml"):
+        assert (small_course / rel).is_file()
+    check = run_cli("dev", "check", "lesson7.fresh_one", "--course", str(small_course), "--jobs", "1")
+    assert check.code == 1  # runs at once, and fails until the instructor writes it
+    assert "at least 3 are required" in check.stdout
+
+
+def test_cluster_backend_matches_local(small_course: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    shutil.copytree(small_course / "solutions", subs / "alice")
+    shutil.copytree(small_course / "exercises", subs / "bob")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as lc:
+        res = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(tmp_path / "remote"),
+                      "--cluster", lc.scheduler_address, "--course", str(small_course))
+        assert res.code == 0, res.stderr
+    local = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(tmp_path / "local"),
+                    "--course", str(small_course))
+    assert local.code == 0
+
+    def book(d: str) -> list[tuple]:
+        rows = csv.DictReader((tmp_path / d / "gradebook.csv").open())
+        return [(r["learner"], r["lesson7.softmax_ce"], r["total"], r["status"]) for r in rows]
+
+    assert book("remote") == book("local")
