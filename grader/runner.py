@@ -241,7 +241,9 @@ class Grader:
                 "file_bytes": 64 * 1024 * 1024,
                 "max_files": 256,
             },
-            "worker_env": dict(base_env, PYTHONPATH=pkg_parent, HOME=str(tmp)),
+            "worker_env": dict(
+                base_env, PYTHONPATH=pkg_parent, HOME=str(tmp), DLGRADE_WARM_META="1" if self.opts.device == "cpu" else "0"
+            ),
             "learner_env": base_env,
             # Import-path entries the worker drops: folders that hold references, and the
             # course root / grader parent themselves (which would expose them as packages).

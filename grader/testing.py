@@ -344,9 +344,20 @@ class Learner:
         """Call ``name`` in the worker; a tensor argument changed in place fails the check."""
         self._require(name)
         what = describe_call(name, args, kwargs)
+        on_cpu = str(CURRENT["device"]) == "cpu"
         reply = self._request(
-            {"op": "call", "name": name, "args": args, "kwargs": kwargs, "check_inputs": True}, what
+            {"op": "call", "name": name, "args": args, "kwargs": kwargs, "check_inputs": True, "meta_probe": on_cpu},
+            what,
         )
+        problem = reply.get("device_problem") if isinstance(reply, dict) else None
+        if problem:
+            raise CheckFailure(
+                "wrong_device",
+                f"{name} creates a tensor on the CPU even when its inputs live on another device, so it would "
+                f"fail on a GPU ({problem}). Create new tensors on the inputs' device, e.g. "
+                f"torch.zeros(n, device=x.device) or x.new_zeros(n). (Found by running your code on tensors of "
+                f"PyTorch's 'meta' device.)",
+            )
         modified = reply.get("modified") if isinstance(reply, dict) else None
         if modified:
             which = ", ".join(f"argument {m}" if m.isdigit() else m for m in modified)
@@ -453,28 +464,58 @@ def unfinished(source: str, names: list[str]) -> list[str]:
     return out
 
 
+def _dotted(node: ast.AST) -> str:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 def scan_forbidden(source: str, forbid: list[str]) -> list[tuple[str, int]]:
-    """Static scan: attribute uses, imports and string mentions of forbidden names."""
+    """Static scan: attribute uses, imports and string mentions of forbidden names.
+
+    Returns (what was written, forbidden name it matches, line) as ``("F.embedding (torch.nn.functional.embedding)",
+    line)``; names that share a last part are told apart by the parts written before it.
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    wanted: dict[str, str] = {}
-    ops = {"__matmul__": ast.MatMult, "__pow__": ast.Pow}
+    by_last: dict[str, list[str]] = {}
     for dotted in forbid:
-        wanted[dotted.rsplit(".", 1)[-1]] = dotted
+        by_last.setdefault(dotted.rsplit(".", 1)[-1], []).append(dotted)
+
+    def best(last: str, written: str) -> str:
+        options = by_last[last]
+        wparts = written.split(".")
+        # Prefer the forbidden name whose trailing parts agree most with what was written.
+        def score(d: str) -> int:
+            dparts = d.split(".")
+            n = 0
+            for a, b in zip(reversed(dparts), reversed(wparts)):
+                if a != b:
+                    break
+                n += 1
+            return n
+        match = max(options, key=score)
+        return match if written == match else f"{written} ({match})"
+
+    ops = {"__matmul__": ast.MatMult, "__pow__": ast.Pow}
     hits: list[tuple[str, int]] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in wanted:
-            hits.append((wanted[node.attr], node.lineno))
+        if isinstance(node, ast.Attribute) and node.attr in by_last:
+            hits.append((best(node.attr, _dotted(node)), node.lineno))
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
-                if alias.name in wanted:
-                    hits.append((wanted[alias.name], node.lineno))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in wanted:
-            hits.append((wanted[node.value], node.lineno))
+                if alias.name in by_last:
+                    hits.append((best(alias.name, f"{node.module}.{alias.name}"), node.lineno))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in by_last:
+            hits.append((best(node.value, node.value), node.lineno))
         elif isinstance(node, (ast.BinOp, ast.AugAssign)):
             for attr, op in ops.items():
-                if attr in wanted and isinstance(node.op, op):
-                    hits.append((wanted[attr], node.lineno))
+                if attr in by_last and isinstance(node.op, op):
+                    hits.append((by_last[attr][0], node.lineno))
     return sorted(hits, key=lambda h: h[1])

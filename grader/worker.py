@@ -43,7 +43,13 @@ def _die_with_parent() -> None:
 
 def zygote(ctrl_fd: int) -> None:
     _die_with_parent()
-    import torch  # noqa: F401  -- the point of the zygote: pay this once
+    import torch  # the point of the zygote: pay this once
+
+    if os.environ.get("DLGRADE_WARM_META") == "1":
+        # The first operation on a 'meta' tensor (the device probe) imports sympy and torch's
+        # symbolic-shape machinery: pay that here, once, not in every forked worker. Meta
+        # operations compute nothing, so no thread pool starts and forking stays safe.
+        torch.ones(1, device="meta") + 1
 
     ctrl = socket.socket(fileno=ctrl_fd)
     children: set[int] = set()
@@ -188,14 +194,32 @@ class _Tripwires:
             return
         calls, roots = self.calls, self.roots
 
-        def tripwire(*args: Any, **kwargs: Any) -> Any:
-            f = sys._getframe(1)
+        def note(depth: int) -> None:
+            f = sys._getframe(depth)
             while f is not None:
                 if f.f_code.co_filename.startswith(roots):
                     if dotted not in calls:
                         calls.append(dotted)
                     break
                 f = f.f_back  # type: ignore[assignment]
+
+        if isinstance(original, type):
+            # A class stays a class (isinstance and subclassing keep working); building one is noted.
+            def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+                note(2)
+                original.__init__(self, *args, **kwargs)
+
+            try:
+                tripped = type(original.__name__, (original,), {"__init__": __init__,
+                                                                "__module__": original.__module__,
+                                                                "__qualname__": original.__qualname__})
+                setattr(owner, parts[-1], tripped)
+            except (TypeError, AttributeError):
+                pass
+            return
+
+        def tripwire(*args: Any, **kwargs: Any) -> Any:
+            note(2)
             return original(*args, **kwargs)
 
         tripwire.__name__ = getattr(original, "__name__", parts[-1])
@@ -320,6 +344,67 @@ def _same(a: Any, b: Any) -> bool:
                  torch.equal(a.nan_to_num(), b.nan_to_num())))
 
 
+DEVICE_WORDS = ("same device", "expected device", "is on device", "on the expected device", "device type")
+
+
+def _meta_probe(fn: Any, args: Any, kwargs: dict) -> str | None:
+    """Run ``fn`` again on 'meta' copies of its tensor inputs: a tensor the learner creates on the CPU
+    (instead of on the inputs' device) then shows up as a device error or a CPU output, even on a
+    machine without a GPU. Anything else that fails on 'meta' proves nothing and is ignored."""
+    import io
+    import warnings
+
+    import torch
+
+    leaves: list[Any] = []
+
+    def to_meta(x: Any) -> Any:
+        if isinstance(x, torch.Generator):
+            raise LookupError  # random draws follow the generator's device: not a learner bug here
+        if isinstance(x, torch.Tensor):
+            leaves.append(x)
+            return x.detach().to("meta")
+        if isinstance(x, (list, tuple)):
+            return type(x)(to_meta(v) for v in x)
+        if isinstance(x, dict):
+            return {k: to_meta(v) for k, v in x.items()}
+        return x
+
+    try:
+        margs = to_meta(tuple(args))
+        mkwargs = to_meta(dict(kwargs))
+    except LookupError:
+        return None
+    if not leaves:
+        return None
+    saved = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = io.StringIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = fn(*margs, **mkwargs)
+    except Exception as exc:
+        text = str(exc)
+        if "meta" in text and "cpu" in text and any(w in text for w in DEVICE_WORDS):
+            return text.splitlines()[0][:300]
+        return None
+    finally:
+        sys.stdout, sys.stderr = saved
+
+    def cpu_outputs(x: Any) -> bool:
+        if isinstance(x, torch.Tensor):
+            return x.device.type == "cpu" and x.dim() > 0
+        if isinstance(x, (list, tuple)):
+            return any(cpu_outputs(v) for v in x)
+        if isinstance(x, dict):
+            return any(cpu_outputs(v) for v in x.values())
+        return False
+
+    if cpu_outputs(out):
+        return "it returned a CPU tensor for inputs on another device"
+    return None
+
+
 def _dispatch(module: types.ModuleType, req: dict) -> Any:
     op = req["op"]
     if op == "call":
@@ -334,7 +419,12 @@ def _dispatch(module: types.ModuleType, req: dict) -> Any:
         before = {k: a.detach().clone() for k, a in labelled if isinstance(a, torch.Tensor)}
         out = fn(*args, **kwargs)
         changed = [k for k, a in labelled if k in before and not _same(before[k], a)]
-        return {"$call": out, "modified": changed}
+        reply = {"$call": out, "modified": changed}
+        if req.get("meta_probe"):
+            problem = _meta_probe(fn, args, kwargs)
+            if problem:
+                reply["device_problem"] = problem
+        return reply
     if op == "backward":
         import torch
 
