@@ -23,7 +23,10 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("grader", "templates"),
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=False),
+        # Templates are named *.html.j2 / *.xml.j2: match on the full suffix, or nothing is escaped.
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "xml", "html.j2", "xml.j2"), default_for_string=False
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,

@@ -128,10 +128,16 @@ def expect_close(
     check_dtype: bool = True,
     check_device: bool = True,
     equal_nan: bool = False,
+    picture: str | None = None,
+    picture_input: Any = None,
 ) -> None:
     """Compare a learner value with a reference: type, shape, dtype, device, then values.
 
     Tuples and lists are compared element by element. Numbers are compared as floats.
+    On a value mismatch the details carry a small heatmap of |expected - got|; ``picture``
+    adds another view for the HTML report: ``"trajectory"`` (rows are steps, columns are
+    parameters, e.g. an optimizer's path) or ``"feature_maps"`` (N, C, H, W maps; give the
+    input as ``picture_input``).
     """
     if isinstance(expected, (tuple, list)):
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
@@ -141,7 +147,8 @@ def expect_close(
             )
         for i, (g, e) in enumerate(zip(got, expected)):
             expect_close(g, e, name=f"{name}[{i}]", rtol=rtol, atol=atol, kind=kind,
-                         check_dtype=check_dtype, check_device=check_device, equal_nan=equal_nan)
+                         check_dtype=check_dtype, check_device=check_device, equal_nan=equal_nan,
+                         picture=picture, picture_input=picture_input)
         return
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
@@ -210,6 +217,15 @@ def expect_close(
             details["abs_err"] = _preview(diff.reshape(g.shape) if g.dim() else diff.reshape(1))
             details["expected"] = _preview(e if e.dim() else e.reshape(1))
             details["got"] = _preview(g if g.dim() else g.reshape(1))
+        if not g.is_complex():
+            details["heatmap"] = _grid(diff.reshape(g.shape))
+            if picture == "trajectory":
+                details["trajectory"] = {"expected": _path(e), "got": _path(g)}
+            elif picture == "feature_maps" and g.dim() >= 2:
+                maps = {"expected": _grid(_first_map(e)), "got": _grid(_first_map(g))}
+                if isinstance(picture_input, torch.Tensor) and picture_input.dim() >= 2:
+                    maps["input"] = _grid(_first_map(picture_input.detach().to("cpu", torch.float64)))
+                details["feature_maps"] = maps
         raise CheckFailure(
             kind,
             f"{name}: {n_bad} of {g.numel()} values differ; largest error {max_abs:.3g} "
@@ -217,6 +233,41 @@ def expect_close(
             f"(rtol={r:g}, atol={a:g})",
             details,
         )
+
+
+def _grid(t: torch.Tensor, size: int = 32) -> list[list[float]]:
+    """A tensor as a 2-D grid of at most ``size`` x ``size`` cells (block maxima), for pictures."""
+    t = t.detach().to("cpu", torch.float64)
+    if t.dim() == 0:
+        t = t.reshape(1, 1)
+    elif t.dim() == 1:
+        t = t.reshape(1, -1)
+    else:
+        t = t.reshape(-1, t.shape[-1])
+    t = torch.nan_to_num(t, nan=0.0, posinf=1e300, neginf=-1e300)
+    rows, cols = t.shape
+    if rows > size or cols > size:
+        kr, kc = max(1, -(-rows // size)), max(1, -(-cols // size))
+        pr, pc = (-rows) % kr, (-cols) % kc
+        t = torch.nn.functional.pad(t, (0, pc, 0, pr))
+        t = t.reshape(t.shape[0] // kr, kr, t.shape[1] // kc, kc).amax(dim=(1, 3))
+    return [[round(float(v), 6) for v in row] for row in t.tolist()]
+
+
+def _first_map(t: torch.Tensor) -> torch.Tensor:
+    t = t.detach().to("cpu", torch.float64)
+    while t.dim() > 2:
+        t = t[0]
+    return t
+
+
+def _path(t: torch.Tensor, steps: int = 100, series: int = 4) -> list[list[float]]:
+    """Rows are steps, columns are (at most ``series``) parameters."""
+    t = t.detach().to("cpu", torch.float64)
+    t = t.reshape(t.shape[0], -1) if t.dim() else t.reshape(1, 1)
+    t = t[:, :series]
+    stride = max(1, -(-t.shape[0] // steps))
+    return [[round(float(v), 6) for v in row] for row in t[::stride].tolist()]
 
 
 def _check_tensor_meta(got: Any, expected: torch.Tensor, name: str, check_dtype: bool, check_device: bool) -> None:
