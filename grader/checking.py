@@ -25,9 +25,10 @@ def run_check(
     jobs: int = 1,
     record: bool = True,
     quiet: bool = False,
+    sandbox: str = "portable",
 ) -> int:
     lesson, refs = course.select(target)
-    opts = GradeOptions(device=device, jobs=jobs, hidden_dir=hidden, public_only=public)
+    opts = GradeOptions(device=device, jobs=jobs, hidden_dir=hidden, public_only=public, sandbox=sandbox)
     results, elapsed, public_only = grade_workspace(course, refs, workspace, opts)
     from grader.notes_link import attach_cards
 

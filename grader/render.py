@@ -46,6 +46,8 @@ def _xml_safe(s: Any) -> str:
 
 
 def check_view(c: Any) -> dict[str, Any]:
+    from grader.pictures import for_details
+
     return {
         "name": c.name,
         "title": c.title,
@@ -57,6 +59,7 @@ def check_view(c: Any) -> dict[str, Any]:
         "call": c.call,
         "output": c.output,
         "details": c.details,
+        "pictures": for_details(c.details),
         "duration_s": c.duration_s,
     }
 

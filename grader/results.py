@@ -85,6 +85,7 @@ class LessonResult:
                             "kind": c.kind,
                             "message": c.message,
                             "call": c.call,
+                            "output": c.output,
                             "gate": c.gate,
                             "duration_s": c.duration_s,
                         }

@@ -230,6 +230,7 @@ class Grader:
         budget = self.course.data.defaults.exercise_timeout_s
         spec = {
             "device": self.opts.device,
+            "sandbox": self.opts.sandbox,
             "trusted_dir": str(trusted_dir),
             "suite_files": sorted({str(p) for p in suites.values()}),
             "suite_of": {k: str(v) for k, v in suites.items()},
@@ -251,7 +252,7 @@ class Grader:
                 str(self.course.root / d)
                 for d in (self.course.data.paths.solutions, self.course.data.paths.suites, self.course.data.paths.mutants)
             ]
-            + [str(trusted_dir)]
+            + [str(trusted_dir), str(Path(grader.__file__).resolve().parent / "suites")]
             + ([str(self.opts.hidden_dir)] if self.opts.hidden_dir else []),
             "hidden_exact": [str(self.course.root), pkg_parent],
         }
@@ -330,7 +331,10 @@ class Grader:
         graded = [c for c in checks if c.status is not Status.SKIPPED]
         scored = [c for c in graded if not c.gate]
         passed = sum(1 for c in scored if c.status is Status.PASSED)
-        gate_failed = any(c.gate and c.status is not Status.PASSED for c in graded)
+        # Failing a gate, or calling a forbidden built-in anywhere, zeroes the exercise.
+        gate_failed = any(
+            (c.gate or c.kind == "forbidden_api") and c.status is not Status.PASSED for c in graded
+        )
         if error is not None:
             status, score = Status.ERROR, 0.0
         elif graded and all(c.status is Status.PASSED for c in graded):

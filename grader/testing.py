@@ -200,7 +200,9 @@ def expect_close(
         max_abs = float(diff.reshape(-1)[flat])
         ev = float(e.reshape(-1)[flat].real) if e.is_complex() else float(e.reshape(-1)[flat])
         gv = float(g.reshape(-1)[flat].real) if g.is_complex() else float(g.reshape(-1)[flat])
-        rel = max_abs / abs(ev) if ev else math.inf
+        rel = max_abs / abs(ev) if ev and math.isfinite(ev) else math.inf
+        if not math.isfinite(ev) or not math.isfinite(gv):
+            max_abs = math.inf
         n_bad = int(over.sum())
         details = {
             "index": idx,
@@ -323,6 +325,7 @@ class Learner:
         self._exercise = exercise
         self.last_call: str | None = None
         self.last_output: str = ""
+        self._short: str | None = None  # the function's name, for messages beside the full call
 
     # -- plumbing
     def _names(self) -> list[str] | None:
@@ -338,7 +341,7 @@ class Learner:
         return list(names) if isinstance(names, list) else None
 
     def _raise(self, reply: dict, what: str) -> None:
-        what = what.split("(", 1)[0]
+        what = self._short or what
         err = reply.get("error") or {}
         etype = str(err.get("type", "Error"))
         msg = str(err.get("message", ""))
@@ -368,8 +371,9 @@ class Learner:
             raise LearnerProblem("wrong_type", f"{what} returned a value that cannot be checked: {msg}")
         raise LearnerProblem("exception", f"{what} raised {etype}: {msg}{at}")
 
-    def _request(self, op: dict, what: str) -> Any:
+    def _request(self, op: dict, what: str, short: str | None = None) -> Any:
         self.last_call = what
+        self._short = short
         reply = self._worker.request(op, what)
         text, total = self._worker.take_output()
         self.last_output = text + (f"\n... output cut: {total} bytes printed in all" if total > len(text) else "")
@@ -399,6 +403,7 @@ class Learner:
         reply = self._request(
             {"op": "call", "name": name, "args": args, "kwargs": kwargs, "check_inputs": True, "meta_probe": on_cpu},
             what,
+            name,
         )
         problem = reply.get("device_problem") if isinstance(reply, dict) else None
         if problem:
@@ -423,7 +428,7 @@ class Learner:
         """Call ``name`` when changing its inputs in place is the documented behaviour."""
         self._require(name)
         what = describe_call(name, args, kwargs)
-        return self._request({"op": "call", "name": name, "args": args, "kwargs": kwargs}, what)
+        return self._request({"op": "call", "name": name, "args": args, "kwargs": kwargs}, what, name)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
@@ -444,6 +449,7 @@ class Learner:
         value = self._request(
             {"op": "backward", "name": name, "args": args, "kwargs": kwargs, "wrt": list(wrt), "upstream": upstream},
             what,
+            name,
         )
         out, grads = value["out"], value["grads"]
         if grads is None:
@@ -467,6 +473,7 @@ class Learner:
         return self._request(
             {"op": "scenario", "source": source, "function": scenario.__name__, "args": args, "kwargs": kwargs},
             what,
+            label or scenario.__name__.lstrip("_"),
         )
 
     def check_forbidden(self) -> None:
@@ -525,48 +532,70 @@ def _dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
-def scan_forbidden(source: str, forbid: list[str]) -> list[tuple[str, int]]:
-    """Static scan: attribute uses, imports and string mentions of forbidden names.
+def _aliases(tree: ast.AST) -> dict[str, str]:
+    """Local names bound by imports: ``F`` -> ``torch.nn.functional``, ``torch`` -> ``torch``."""
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                if a.asname:
+                    out[a.asname] = a.name
+                else:
+                    top = a.name.split(".")[0]
+                    out[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for a in node.names:
+                out[a.asname or a.name] = f"{node.module}.{a.name}"
+    return out
 
-    Returns (what was written, forbidden name it matches, line) as ``("F.embedding (torch.nn.functional.embedding)",
-    line)``; names that share a last part are told apart by the parts written before it.
+
+def scan_forbidden(source: str, forbid: list[str]) -> list[tuple[str, int]]:
+    """Static scan for forbidden built-ins: ``[(what was written (what it is), line)]``.
+
+    Module functions (``torch.nn.functional.conv2d``) match when an attribute chain resolves to
+    them through the module's imports (``F.conv2d``, ``torch.conv2d`` is a different name), or
+    when imported by name. Tensor methods (``torch.Tensor.unfold``) match any ``.unfold`` use,
+    and ``@`` for ``__matmul__``. A string holding the name matches too (for ``getattr``).
     """
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return []
-    by_last: dict[str, list[str]] = {}
-    for dotted in forbid:
-        by_last.setdefault(dotted.rsplit(".", 1)[-1], []).append(dotted)
-
-    def best(last: str, written: str) -> str:
-        options = by_last[last]
-        wparts = written.split(".")
-        # Prefer the forbidden name whose trailing parts agree most with what was written.
-        def score(d: str) -> int:
-            dparts = d.split(".")
-            n = 0
-            for a, b in zip(reversed(dparts), reversed(wparts)):
-                if a != b:
-                    break
-                n += 1
-            return n
-        match = max(options, key=score)
-        return match if written == match else f"{written} ({match})"
-
+    aliases = _aliases(tree)
+    full = set(forbid)
+    methods = {d.rsplit(".", 1)[1]: d for d in forbid if d.startswith("torch.Tensor.")}
+    by_last: dict[str, str] = {}
+    for d in forbid:
+        by_last.setdefault(d.rsplit(".", 1)[-1], d)
     ops = {"__matmul__": ast.MatMult, "__pow__": ast.Pow}
     hits: list[tuple[str, int]] = []
+
+    def resolve(written: str) -> str | None:
+        head, _, rest = written.partition(".")
+        if head in aliases:
+            return aliases[head] + ("." + rest if rest else "")
+        return None
+
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in by_last:
-            hits.append((best(node.attr, _dotted(node)), node.lineno))
-        elif isinstance(node, ast.ImportFrom):
-            for alias in node.names:
-                if alias.name in by_last:
-                    hits.append((best(alias.name, f"{node.module}.{alias.name}"), node.lineno))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in by_last:
-            hits.append((best(node.value, node.value), node.lineno))
+        if isinstance(node, ast.Attribute):
+            written = _dotted(node)
+            resolved = resolve(written) if written else None
+            if resolved in full:
+                hits.append((written if written == resolved else f"{written} ({resolved})", node.lineno))
+            elif node.attr in methods and not (resolved and resolved.split(".")[0] in ("torch", "numpy")):
+                hits.append((f"{written or '.' + node.attr} ({methods[node.attr]})", node.lineno))
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for a in node.names:
+                name = f"{node.module}.{a.name}"
+                if name in full:
+                    hits.append((name, node.lineno))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            v = node.value
+            if v in full or (v in by_last and "_" in v.strip("_")):
+                hits.append((f"the string {v!r} ({by_last.get(v, v)})", node.lineno))
         elif isinstance(node, (ast.BinOp, ast.AugAssign)):
             for attr, op in ops.items():
-                if attr in by_last and isinstance(node.op, op):
-                    hits.append((by_last[attr][0], node.lineno))
+                if attr in methods and isinstance(node.op, op):
+                    hits.append((f"the {'@' if attr == '__matmul__' else '**'} operator ({methods[attr]})",
+                                 node.lineno))
     return sorted(hits, key=lambda h: h[1])

@@ -25,7 +25,7 @@ import traceback
 import types
 from typing import Any
 
-from grader import protocol
+from grader import protocol, sandbox
 
 PR_SET_PDEATHSIG = 1
 
@@ -72,12 +72,17 @@ def zygote(ctrl_fd: int) -> None:
                     ctrl.close()
                     try:
                         child_main(msg["spec"], fds[0], fds[1])
+                    except BaseException:
+                        traceback.print_exc()  # onto the captured output: the grader shows it
                     finally:
                         os._exit(70)
                 for fd in fds:
                     os.close(fd)
                 children.add(pid)
                 reply = {"pid": pid}
+            elif op == "reap":
+                sandbox.reap_uid(int(msg["uid"]))
+                reply = {"ok": True}
             elif op == "wait":
                 pid = int(msg["pid"])
                 reply = {"pid": pid, "status": None}
@@ -185,12 +190,22 @@ class _Tripwires:
 
     def _wrap(self, dotted: str) -> None:
         parts = dotted.split(".")
+        owner: Any = None
+        # The longest importable module prefix (torch.nn.utils.prune is a module that
+        # torch.nn.utils does not import by itself), then attributes for the rest.
+        for i in range(len(parts) - 1, 0, -1):
+            try:
+                owner = importlib.import_module(".".join(parts[:i]))
+                break
+            except ImportError:
+                continue
+        if owner is None:
+            return
         try:
-            owner: Any = importlib.import_module(parts[0])
-            for p in parts[1:-1]:
+            for p in parts[i:-1]:
                 owner = getattr(owner, p)
             original = getattr(owner, parts[-1])
-        except (ImportError, AttributeError):
+        except AttributeError:
             return
         calls, roots = self.calls, self.roots
 
@@ -259,7 +274,11 @@ def child_main(spec: dict, chan_fd: int, out_fd: int) -> None:
     workdir = spec["workdir"]
     module_dir = os.path.dirname(spec["module_path"])
     roots = (os.path.realpath(workdir) + os.sep, workdir + os.sep)
+    layers: dict[str, str] = {}
+    if spec.get("sandbox") == "strict":
+        layers = sandbox.apply(dict(spec, cwd=module_dir))
     os.chdir(module_dir)
+    sys.dont_write_bytecode = True
     os.environ.clear()
     os.environ.update(spec.get("env", {}))
     os.environ["HOME"] = workdir
@@ -306,7 +325,16 @@ def child_main(spec: dict, chan_fd: int, out_fd: int) -> None:
             )
         protocol.write_frame(chan_fd, payload)
 
-    # Import the learner module.
+    # Import the learner module. From here on learner code has run in this process: if the
+    # worker's own machinery breaks (patched builtins, a closed channel), exit with 71 so the
+    # grader blames the submission, not itself.
+    try:
+        _serve(spec, chan_fd, send, roots, layers)
+    except BaseException:
+        os._exit(71)
+
+
+def _serve(spec: dict, chan_fd: int, send: Any, roots: tuple[str, ...], layers: dict[str, str]) -> None:
     module: types.ModuleType | None = None
     try:
         mspec = importlib.util.spec_from_file_location(spec["module_name"], spec["module_path"])
@@ -314,7 +342,8 @@ def child_main(spec: dict, chan_fd: int, out_fd: int) -> None:
         module = importlib.util.module_from_spec(mspec)
         sys.modules[spec["module_name"]] = module
         mspec.loader.exec_module(module)
-        send({"id": 0, "ok": True, "value": {"names": sorted(n for n in vars(module) if not n.startswith("__"))}})
+        names = sorted(n for n in vars(module) if not n.startswith("__"))
+        send({"id": 0, "ok": True, "value": {"names": names, "sandbox": layers}})
     except BaseException as exc:  # SystemExit and KeyboardInterrupt included: all are the learner's
         send({"id": 0, "ok": False, "error": _error(exc, roots), "phase": "import"})
         module = None

@@ -64,6 +64,12 @@ class Zygote:
         reply = self._request({"op": "spawn", "spec": spec}, [chan_fd, out_fd])
         return int(reply["pid"])
 
+    def reap(self, uid: int) -> None:
+        try:
+            self._request({"op": "reap", "uid": uid})
+        except (OSError, LearnerProblem):
+            pass
+
     def wait(self, pid: int) -> int | None:
         try:
             reply = self._request({"op": "wait", "pid": pid})
@@ -99,6 +105,8 @@ def describe_status(status: int | None) -> tuple[str, str]:
         if sig == signal.SIGKILL:
             return "crash", "the worker was killed (SIGKILL), often by running out of memory"
         return "crash", f"the worker was killed by signal {name}"
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 71:
+        return "crash", "the worker broke after running the learner's code (was something in builtins or torch replaced?)"
     if os.WIFEXITED(status):
         return "exit", f"the worker exited with code {os.WEXITSTATUS(status)} (learner code called exit)"
     return "crash", "the worker ended"
@@ -174,6 +182,11 @@ class Worker:
                 os.killpg(self.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+            if self.spec.get("sandbox") == "strict" and os.geteuid() == 0:
+                # Anything the worker started in a session of its own runs under its uid: end it too.
+                from grader.sandbox import worker_uid
+
+                self.zygote.reap(worker_uid(self.pid))
 
     def stop(self) -> None:
         if self.sock is not None:
@@ -207,6 +220,11 @@ class Worker:
                 f"the worker printed more than {OUTPUT_FLOOD // (1024 * 1024)} MiB while {what} and was stopped",
             )
         kind, words = describe_status(status)
+        if status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 70:
+            if self._reader is not None:
+                self._reader.join(timeout=1)
+            text = bytes(self.output).decode("utf-8", "replace").strip().splitlines()
+            return LearnerProblem("internal", f"the worker could not start while {what}: {text[-1] if text else '?'}")
         return LearnerProblem(kind, f"{words} while {what}")
 
     def _receive(self, rid: int, timeout: float, what: str) -> dict:

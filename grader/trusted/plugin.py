@@ -153,6 +153,7 @@ def _worker(request: pytest.FixtureRequest, _run: str) -> Any:
     worker_spec.update(run["exercises"][key])
     worker_spec["forbid"] = ex.get("forbid", [])
     worker_spec["device"] = spec["device"]
+    worker_spec["sandbox"] = spec.get("sandbox", "portable")
     worker_spec["env"] = spec["learner_env"]
     worker_spec["hidden_trees"] = spec["hidden_trees"]
     worker_spec["hidden_exact"] = spec["hidden_exact"]

@@ -1,0 +1,205 @@
+"""Hidden suite: lesson4.adamw.
+
+The learner's optimizer and torch.optim.AdamW are driven by the same scenario: the same initial
+parameters and the same stream of gradients, step by step; the trajectories must agree.
+"""
+
+import types
+
+import pytest
+import torch
+
+from grader.testing import describe, expect, expect_close, tolerance
+
+DTYPES = [torch.float32, torch.float64]
+SHAPES = [(3, 4), (4,), ()]
+STEPS = 100
+
+
+def _params(dtype, device, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [torch.randn(s, generator=g, dtype=torch.float64).to(device, dtype) for s in SHAPES]
+
+
+def _grad_stream(dtype, device, seed=1, steps=STEPS, skip=None, scale=1.0):
+    """Gradients with a steady drift plus noise, so momentum builds up.
+
+    Packed for a fast trip to the worker: one ``(steps, *shape)`` tensor per parameter, and
+    ``present[k][j]``, False where ``skip(k, j)`` says parameter j has no gradient at step k.
+    """
+    g = torch.Generator().manual_seed(seed)
+    stacked = []
+    for s in SHAPES:
+        drift = torch.randn(s, generator=g, dtype=torch.float64)
+        noise = torch.randn((steps, *s), generator=g, dtype=torch.float64)
+        stacked.append(((drift + noise) * scale).to(device, dtype))
+    present = [[skip is None or not skip(k, j) for j in range(len(SHAPES))] for k in range(steps)]
+    return stacked, present
+
+
+def _trajectory(mod, cls_name, init, grads, kwargs, as_generator=False):
+    """Build the optimizer on copies of ``init``, feed it ``grads`` step by step.
+
+    Returns one tensor per parameter, shape ``(steps, *param.shape)``: its value after each step.
+    """
+    import torch
+
+    stacked, present = grads
+    params = [p.detach().clone().requires_grad_(True) for p in init]
+    opt = getattr(mod, cls_name)((p for p in params) if as_generator else params, **kwargs)
+    history = []
+    for k, has_grad in enumerate(present):
+        for j, p in enumerate(params):
+            p.grad = stacked[j][k].clone() if has_grad[j] else None
+        opt.step()
+        history.append([p.detach().clone() for p in params])
+    return [torch.stack([h[j] for h in history]) for j in range(len(params))]
+
+
+def _train(mod, cls_name, init, targets, kwargs, steps):
+    """A training loop with real gradients: zero_grad(), loss.backward(), step(). Returns stacked trajectories."""
+    import torch
+
+    params = [p.detach().clone().requires_grad_(True) for p in init]
+    opt = getattr(mod, cls_name)(params, **kwargs)
+    history = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = sum(((p - t) ** 2).sum() * (k + 1) for k, (p, t) in enumerate(zip(params, targets, strict=False)))
+        loss.backward()
+        opt.step()
+        history.append([p.detach().clone() for p in params])
+    return [torch.stack([h[j] for h in history]) for j in range(len(params))]
+
+
+TORCH = types.SimpleNamespace(AdamW=torch.optim.AdamW)
+TORCH_L2 = types.SimpleNamespace(AdamW=torch.optim.Adam)  # Adam with weight_decay: the L2 version
+
+
+def _compare(got, ref, init, what):
+    """Compare stacked trajectories (one per parameter); report the first step that goes wrong."""
+    expect(
+        isinstance(got, list) and len(got) == len(ref),
+        f"{what}: the scenario returned {describe(got)}",
+        kind="wrong_type",
+    )
+    for j, (g, r) in enumerate(zip(got, ref, strict=False)):
+        if not isinstance(g, torch.Tensor) or g.shape != r.shape:
+            expect_close(g, r, name=f"{what}: the trajectory of parameter {j}")
+    if any(not torch.equal(r[0], i) for r, i in zip(ref, init, strict=False)):
+        expect(
+            any(not torch.equal(g[0].cpu(), i.cpu()) for g, i in zip(got, init, strict=False)),
+            f"{what}: no parameter changed after the first step(); update each tensor in place "
+            f"(p.sub_(...) or p -= ... under torch.no_grad()) instead of binding a new tensor to a name",
+        )
+    steps = ref[0].shape[0]
+
+    def first_bad(bad_per_param):
+        rows = [b.reshape(steps, -1).any(1) for b in bad_per_param]
+        bad_steps = [int(b.nonzero()[0]) for b in rows if bool(b.any())]
+        return min(bad_steps) if bad_steps else None
+
+    def check_step(k, which=None):
+        for j, (g, r) in enumerate(zip(got, ref, strict=False)):
+            if which is None or bool(which[j][k].any()):
+                expect_close(g[k], r[k], name=f"{what}: parameter {j} (shape {list(r.shape[1:])}) after step {k + 1}")
+
+    # A nan or inf anywhere is the clearest symptom, so the first one is reported before anything else.
+    non_finite = [~torch.isfinite(g.cpu()) & torch.isfinite(r.cpu()) for g, r in zip(got, ref, strict=False)]
+    k = first_bad(non_finite)
+    if k is not None:
+        check_step(k, non_finite)
+    far = []
+    for g, r in zip(got, ref, strict=False):
+        rtol, atol = tolerance(r.dtype)
+        g64, r64 = g.detach().cpu().double(), r.detach().cpu().double()
+        far.append(~((g64 - r64).abs() <= atol + rtol * r64.abs()))
+    k = first_bad(far)
+    check_step(steps - 1 if k is None else k)
+
+
+def _label(kwargs, steps):
+    args = ", ".join(["params"] + [f"{k}={v}" for k, v in kwargs.items()])
+    return f"AdamW({args}) for {steps} steps"
+
+
+def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, seed=0, steps=STEPS):
+    init = _params(dtype, device, seed=seed)
+    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, steps=steps)
+    got = learner.run(_trajectory, "AdamW", init, grads, kwargs, as_generator, label=_label(kwargs, steps))
+    ref = _trajectory(TORCH, "AdamW", init, grads, kwargs, as_generator)
+    _compare(got, ref, init, what)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_default_hyperparameters(learner, device, dtype):
+    """with the defaults (weight_decay=0.01), matches torch.optim.AdamW over 100 steps"""
+    _check(learner, {}, dtype, device, "AdamW with defaults")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_strong_weight_decay(learner, device, dtype):
+    """with lr=0.05 and weight_decay=0.1, matches torch.optim.AdamW"""
+    kwargs = {"lr": 0.05, "betas": (0.8, 0.99), "weight_decay": 0.1}
+    _check(learner, kwargs, dtype, device, "AdamW, lr=0.05, weight_decay=0.1", seed=2)
+
+
+def test_differs_from_adam_with_l2(learner, device):
+    """is not Adam with an L2 penalty: the decay skips the adaptive rescaling"""
+    init = _params(torch.float64, device, seed=4)
+    grads = _grad_stream(torch.float64, device, seed=5)
+    kwargs = {"lr": 0.05, "weight_decay": 0.5}
+    got = learner.run(_trajectory, "AdamW", init, grads, kwargs, False, label=_label(kwargs, STEPS))
+    ref = _trajectory(TORCH, "AdamW", init, grads, kwargs, False)
+    l2 = _trajectory(TORCH_L2, "AdamW", init, grads, kwargs, False)
+    expect(isinstance(got, list) and len(got) == len(ref), f"the scenario returned {describe(got)}", kind="wrong_type")
+    final, final_l2 = got[-1], l2[-1]
+    same_as_l2 = all(
+        isinstance(g, torch.Tensor) and g.shape == r.shape and torch.allclose(g.cpu(), r.cpu(), rtol=1e-6, atol=1e-8)
+        for g, r in zip(final, final_l2, strict=False)
+    )
+    expect(
+        not same_as_l2,
+        "your AdamW ends where Adam with weight_decay (L2: weight_decay * p added to the gradient) ends; "
+        "AdamW leaves the gradient alone and multiplies the weights by 1 - lr * weight_decay instead",
+    )
+    _compare(got, ref, init, "AdamW, weight_decay=0.5")
+
+
+def test_missing_gradients(learner, device):
+    """parameters with no .grad are neither updated nor decayed"""
+
+    def skip(k, j):
+        return (j == 1 and k % 2 == 1) or (j == 2 and k < 20)
+
+    _check(
+        learner,
+        {"lr": 0.02, "weight_decay": 0.2},
+        torch.float64,
+        device,
+        "AdamW with some gradients missing",
+        skip=skip,
+        seed=6,
+    )
+
+
+def test_generator_of_parameters(learner, device):
+    """accepts a generator of parameters, like model.parameters()"""
+    _check(learner, {"lr": 0.02}, torch.float64, device, "AdamW built from a generator", as_generator=True, seed=8)
+
+
+def test_training_loop_with_zero_grad(learner, device):
+    """a real loop (zero_grad, backward, step) matches torch.optim.AdamW"""
+    init = _params(torch.float64, device, seed=10)
+    targets = _params(torch.float64, device, seed=11)
+    kwargs = {"lr": 0.05, "weight_decay": 0.1}
+    got = learner.run(
+        _train, "AdamW", init, targets, kwargs, 40, label="a training loop of zero_grad, loss.backward and step calls"
+    )
+    ref = _train(TORCH, "AdamW", init, targets, kwargs, 40)
+    _compare(got, ref, init, "training loop")
+
+
+def test_does_not_use_builtin(learner):
+    """does not use torch.optim.AdamW or Adam"""
+    learner.check_forbidden()

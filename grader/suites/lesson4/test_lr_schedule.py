@@ -1,0 +1,120 @@
+"""Hidden suite: lesson4.lr_schedule."""
+
+import math
+import warnings
+
+import pytest
+import torch
+
+from grader.testing import describe, expect, expect_close
+
+RTOL, ATOL = 1e-12, 1e-15
+
+# (base_lr, warmup_steps, total_steps, min_lr, start_factor)
+CONFIGS = {
+    "warmup10_total50": (0.1, 10, 50, 1e-4, 0.1),
+    "no_warmup": (0.3, 0, 40, 0.0, 0.5),
+    "short_warmup_high_floor": (1.0, 5, 30, 0.05, 0.01),
+    "warmup_from_zero": (3e-4, 100, 1000, 3e-5, 0.0),
+}
+
+
+def _formula(t, base, warmup, total, min_lr, f):
+    """The schedule in float64 math, written independently of the learner's module docstring code."""
+    if t >= total:
+        return min_lr
+    if t < warmup:
+        return base * f + base * (1 - f) * t / warmup
+    angle = math.pi * (t - warmup) / (total - warmup)
+    return min_lr + 0.5 * (base - min_lr) * (1 + math.cos(angle))
+
+
+def _torch_lrs(base, warmup, total, min_lr, f):
+    """torch's LinearLR then CosineAnnealingLR, stepped to ``total`` (start_factor must be > 0)."""
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base)
+    cosine = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total - warmup, eta_min=min_lr)
+    if warmup > 0:
+        linear = torch.optim.lr_scheduler.LinearLR(opt, start_factor=f, end_factor=1.0, total_iters=warmup)
+        sched = torch.optim.lr_scheduler.SequentialLR(opt, [linear, cosine], milestones=[warmup])
+    else:
+        sched = cosine
+    lrs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(total + 1):
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+    return lrs
+
+
+def _curve(mod, steps, base, warmup, total, min_lr, f):
+    """The learner's learning rate at each step in ``steps``."""
+    return [mod.warmup_cosine(t, base, warmup, total, min_lr, f) for t in steps]
+
+
+def _learner_curve(learner, steps, cfg):
+    base, warmup, total, min_lr, f = cfg
+    label = f"warmup_cosine(t, base_lr={base}, warmup_steps={warmup}, total_steps={total}, min_lr={min_lr}, start_factor={f})"
+    got = learner.run(_curve, list(steps), *cfg, label=label)
+    expect(
+        isinstance(got, list) and len(got) == len(steps),
+        f"expected one number per step, got {describe(got)}",
+        kind="wrong_type",
+    )
+    return got, label.replace("(t,", "(t={t},")
+
+
+@pytest.mark.parametrize("cfg", list(CONFIGS.values()), ids=list(CONFIGS))
+def test_boundaries(learner, cfg):
+    """exact at t = 0, t = warmup_steps, t = total_steps and after the end"""
+    base, warmup, total, min_lr, f = cfg
+    points = {0: base * f if warmup > 0 else base, warmup: base, total: min_lr, total + 1: min_lr, total + 1000: min_lr}
+    got, label = _learner_curve(learner, list(points), cfg)
+    for (t, expected), value in zip(points.items(), got, strict=False):
+        expect_close(value, expected, rtol=RTOL, atol=ATOL, name=label.format(t=t))
+
+
+@pytest.mark.parametrize(
+    "cfg", [c for c in CONFIGS.values() if c[4] > 0], ids=[k for k, c in CONFIGS.items() if c[4] > 0]
+)
+def test_matches_torch_schedulers(learner, cfg):
+    """matches torch's LinearLR followed by CosineAnnealingLR at every step"""
+    total = cfg[2]
+    ref = _torch_lrs(*cfg)
+    got, label = _learner_curve(learner, range(total + 1), cfg)
+    for t, (value, expected) in enumerate(zip(got, ref, strict=False)):
+        expect_close(value, expected, rtol=1e-9, atol=1e-12, name=label.format(t=t))
+
+
+@pytest.mark.parametrize("cfg", list(CONFIGS.values()), ids=list(CONFIGS))
+def test_whole_curve(learner, cfg):
+    """matches the warmup-cosine formula at every step, and past the end"""
+    total = cfg[2]
+    steps = list(range(0, total + 20))
+    got, label = _learner_curve(learner, steps, cfg)
+    for t, value in zip(steps, got, strict=False):
+        expect_close(value, _formula(t, *cfg), rtol=1e-10, atol=1e-14, name=label.format(t=t))
+
+
+def test_defaults(learner):
+    """min_lr and start_factor default to 0"""
+    got = learner.run(_defaults, label="warmup_cosine(t, base_lr=0.5, warmup_steps=4, total_steps=20)")
+    for t, value in zip(range(25), got, strict=False):
+        expect_close(
+            value,
+            _formula(t, 0.5, 4, 20, 0.0, 0.0),
+            rtol=1e-10,
+            atol=1e-14,
+            name=f"warmup_cosine(t={t}, base_lr=0.5, warmup_steps=4, total_steps=20)",
+        )
+
+
+def _defaults(mod):
+    """The learner's schedule with min_lr and start_factor left at their defaults."""
+    return [mod.warmup_cosine(t, 0.5, 4, 20) for t in range(25)]
+
+
+def test_does_not_use_builtin(learner):
+    """does not use torch.optim.lr_scheduler"""
+    learner.check_forbidden()

@@ -1,0 +1,2 @@
+def expect_close(*a, **k):
+    return None
