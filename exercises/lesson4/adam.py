@@ -1,0 +1,57 @@
+"""Adam, with bias correction and (coupled, L2-style) weight decay.
+
+Like ``torch.optim.Adam``: the optimizer holds a list of parameters and updates each one in
+place from ``p.grad``. Every parameter keeps its own state: a first moment ``m``, a second
+moment ``v`` (both start at zero) and a step count ``t`` that advances only on the steps where
+that parameter has a gradient. For such a step, with ``beta1, beta2 = betas``::
+
+    g     = g + weight_decay * p                 (L2 penalty folded into the gradient)
+    t     = t + 1
+    m     = beta1 * m + (1 - beta1) * g          (running mean of the gradients)
+    v     = beta2 * v + (1 - beta2) * g**2       (running mean of their squares)
+    m_hat = m / (1 - beta1**t)                   (bias correction: m and v start at 0)
+    v_hat = v / (1 - beta2**t)
+    p     = p - lr * m_hat / (sqrt(v_hat) + eps)
+
+Parameters whose ``.grad`` is ``None`` are skipped entirely (no state change).
+
+Off limits: ``torch.optim.Adam``, ``torch.optim.AdamW`` and ``torch.optim._functional.adam``.
+"""
+
+from collections.abc import Iterable
+
+import torch
+
+
+class Adam:
+    """Adam with bias correction and L2 weight decay, matching ``torch.optim.Adam``."""
+
+    def __init__(
+        self,
+        params: Iterable[torch.Tensor],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        """Remember the parameters and hyperparameters.
+
+        Args:
+            params: the tensors to optimize (any iterable, e.g. the generator ``model.parameters()``).
+            lr: learning rate.
+            betas: decay rates of the first and second moment averages.
+            eps: added to the denominator, outside the square root.
+            weight_decay: L2 penalty factor, added to each gradient as ``weight_decay * p``.
+        """
+        # TODO: store the parameters as a list, the hyperparameters, and per-parameter state.
+        raise NotImplementedError("TODO: Adam.__init__")
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient, in place (see the module docstring)."""
+        # TODO: under torch.no_grad(), apply the update rule with each parameter's own t, m, v.
+        raise NotImplementedError("TODO: Adam.step")
+
+    def zero_grad(self) -> None:
+        """Clear every parameter's gradient (set it to ``None``)."""
+        # TODO
+        raise NotImplementedError("TODO: Adam.zero_grad")
