@@ -135,6 +135,9 @@ def check(
     ] = None,
     public: Annotated[bool, typer.Option("--public", help="Run only the public suites.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Grading processes in parallel.")] = 1,
+    sandbox: Annotated[
+        str, typer.Option(help="portable (separate process, limits) or strict (plus every isolation layer here).")
+    ] = "portable",
     course_dir: CourseOpt = None,
 ) -> None:
     """Grade your exercises against the hidden suites.
@@ -168,6 +171,7 @@ def check(
         jobs=jobs,
         record=not solutions,
         quiet=bool(STATE["quiet"]),
+        sandbox=_sandbox(sandbox),
     )
     raise typer.Exit(code)
 
@@ -178,6 +182,12 @@ def check(
 class Sandbox(str, Enum):
     strict = "strict"
     portable = "portable"
+
+
+def _sandbox(value: str) -> str:
+    if value not in ("strict", "portable"):
+        raise UsageError(f"--sandbox {value!r} is not known", fix="use --sandbox strict or --sandbox portable")
+    return value
 
 
 @app.command()
@@ -244,6 +254,20 @@ def hint(
     out.print(escape(hints[n - 1]))
     if n < len(hints):
         out.print(f"[dim]more: dlgrade hint {ref.qualified_id} --level {n + 1}[/dim]")
+
+
+# ---------------------------------------------------------------------- doctor
+
+
+@app.command()
+def doctor() -> None:
+    """Show which isolation layers this machine offers, and why others are missing.
+
+    Example: [bold]dlgrade doctor[/bold]
+    """
+    from grader.doctor import show
+
+    raise typer.Exit(show())
 
 
 # ---------------------------------------------------------------------- dev
@@ -326,4 +350,5 @@ def _esc(s: str) -> str:
 
 
 # Study commands (cards, review, quiz) register themselves on ``app``; their heavy imports stay lazy.
+import grader.cli_learn  # noqa: E402,F401  (learner commands: init, reset, progress, solution, watch)
 from grader import cli_study  # noqa: E402,F401

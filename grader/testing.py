@@ -416,7 +416,7 @@ class Learner:
             )
         modified = reply.get("modified") if isinstance(reply, dict) else None
         if modified:
-            which = ", ".join(f"argument {m}" if m.isdigit() else m for m in modified)
+            which = ", ".join(f"argument {m}" if m[:1].isdigit() else m for m in modified)
             raise CheckFailure(
                 "modified_input",
                 f"{name} changed its input in place ({which}); compute a new tensor instead "

@@ -184,12 +184,16 @@ class Watcher:
             )
         self.missing = missing
         self.dirs = dirs
-        if poll is None:
+        env = os.environ.get("WATCHFILES_FORCE_POLLING", "")
+        if poll is None and env and env.lower() not in {"false", "disable", "disabled"}:
+            self.poll, self.poll_why = True, "WATCHFILES_FORCE_POLLING is set"
+        elif poll is None:
             self.poll = any(needs_polling(d) for d in dirs)
             self.poll_why = "this folder is on a file system that may not report changes" if self.poll else ""
         else:
             self.poll = poll
             self.poll_why = "asked for with --poll" if poll else ""
+        self.no_poll = poll is False
         self.stop_event = threading.Event()
         self.keys: queue.Queue[str] = queue.Queue()
         self.fails: dict[str, int] = {}
@@ -256,7 +260,8 @@ class Watcher:
         """File changes in the watched folders (an empty set every ~200 ms, so that keys are served)."""
         import watchfiles
 
-        poll: bool | None = True if self.poll else None  # None lets WATCHFILES_FORCE_POLLING and WSL decide
+        # --no-poll is False; auto-detected "no" is None, which lets WATCHFILES_FORCE_POLLING and WSL still decide.
+        poll: bool | None = True if self.poll else (False if self.no_poll else None)
         while True:
             started = False
             try:
@@ -275,7 +280,7 @@ class Watcher:
                     yield changes
                 return
             except (OSError, RuntimeError) as exc:
-                if started or poll:
+                if started or poll is not None:
                     raise
                 self.out.print(f"[yellow]file events are not available ({escape(str(exc))}); polling instead[/yellow]")
                 poll = True

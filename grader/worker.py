@@ -364,6 +364,21 @@ def _serve(spec: dict, chan_fd: int, send: Any, roots: tuple[str, ...], layers: 
             send({"id": rid, "ok": False, "error": _error(exc, roots)})
 
 
+def _tensors(items: list[tuple[str, Any]], depth: int = 0) -> list[tuple[str, Any]]:
+    """(label, tensor) for every tensor in the arguments: ``0``, ``1[2]``, ``state['h']``."""
+    import torch
+
+    out: list[tuple[str, Any]] = []
+    for label, a in items:
+        if isinstance(a, torch.Tensor):
+            out.append((label, a))
+        elif depth < 3 and isinstance(a, (list, tuple)):
+            out += _tensors([(f"{label}[{i}]", v) for i, v in enumerate(a)], depth + 1)
+        elif depth < 3 and isinstance(a, dict):
+            out += _tensors([(f"{label}[{k!r}]", v) for k, v in a.items()], depth + 1)
+    return out
+
+
 def _same(a: Any, b: Any) -> bool:
     import torch
 
@@ -443,11 +458,12 @@ def _dispatch(module: types.ModuleType, req: dict) -> Any:
             return fn(*args, **kwargs)
         import torch
 
-        # Snapshot tensor arguments so an in-place change to an input is reported.
-        labelled = [(str(i), a) for i, a in enumerate(args)] + list(kwargs.items())
-        before = {k: a.detach().clone() for k, a in labelled if isinstance(a, torch.Tensor)}
+        # Snapshot tensor arguments (nested in lists, tuples and dicts too) so an in-place
+        # change to an input is reported.
+        labelled = _tensors([(str(i), a) for i, a in enumerate(args)] + list(kwargs.items()))
+        before = {k: a.detach().clone() for k, a in labelled}
         out = fn(*args, **kwargs)
-        changed = [k for k, a in labelled if k in before and not _same(before[k], a)]
+        changed = [k for k, a in labelled if not _same(before[k], a)]
         reply = {"$call": out, "modified": changed}
         if req.get("meta_probe"):
             problem = _meta_probe(fn, args, kwargs)
