@@ -128,8 +128,19 @@ def main() -> int:
 
         with PeakMemory() as mem_grade:
             t0 = time.monotonic()
-            res = dlgrade("grade", str(subs), "--lesson", args.lesson, "--jobs", str(args.jobs), "--out",
-                          str(tmp / "grades"), "--sandbox", args.sandbox, "--quiet")
+            res = dlgrade(
+                "grade",
+                str(subs),
+                "--lesson",
+                args.lesson,
+                "--jobs",
+                str(args.jobs),
+                "--out",
+                str(tmp / "grades"),
+                "--sandbox",
+                args.sandbox,
+                "--quiet",
+            )
             grade_s = time.monotonic() - t0
         if res.returncode not in (0, 1):
             print(res.stdout, res.stderr, file=sys.stderr)
@@ -140,8 +151,9 @@ def main() -> int:
             t0 = time.monotonic()
             seq: dict[str, float] = {}
             for name in names:
-                r = dlgrade("check", args.lesson, "--workspace", str(subs / name), "--format", "json",
-                            "--sandbox", args.sandbox)
+                r = dlgrade(
+                    "check", args.lesson, "--workspace", str(subs / name), "--format", "json", "--sandbox", args.sandbox
+                )
                 seq[name] = json.loads(r.stdout)["score"]
             seq_s = time.monotonic() - t0
 

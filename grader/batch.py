@@ -26,7 +26,7 @@ from grader.curriculum import Course, ExerciseRef
 from grader.errors import UsageError
 from grader.render import render
 from grader.results import ExerciseResult, LessonResult, Status, summarize
-from grader.runner import Grader, GradeOptions, RunInput
+from grader.runner import GradeOptions, Grader, RunInput
 
 MAX_ZIP_BYTES = 64 * 1024 * 1024
 MAX_ZIP_FILES = 2000
@@ -65,8 +65,11 @@ def find_submissions(root: Path) -> list[Submission]:
     names = [s.name for s in subs]
     dupes = {n for n in names if names.count(n) > 1}
     if dupes:
-        raise UsageError(f"two submissions are named {sorted(dupes)[0]!r} (a folder and a .zip?)", file=str(root),
-                         fix="keep one of them")
+        raise UsageError(
+            f"two submissions are named {sorted(dupes)[0]!r} (a folder and a .zip?)",
+            file=str(root),
+            fix="keep one of them",
+        )
     for s in subs:
         s.fingerprint = fingerprint(s.path)
     return subs
@@ -170,14 +173,24 @@ class BatchGrader:
         out = []
         for i, sub in enumerate(subs):
             if sub.name in bad:
-                out.append(Graded(sub.name, "not gradable", 0.0, self.max_score, wall, fingerprint=sub.fingerprint,
-                                  note=bad[sub.name]))
+                out.append(
+                    Graded(
+                        sub.name,
+                        "not gradable",
+                        0.0,
+                        self.max_score,
+                        wall,
+                        fingerprint=sub.fingerprint,
+                        note=bad[sub.name],
+                    )
+                )
                 continue
             res = results.get(f"s{i}")
             if res is None or _grader_failed(res):
                 note = crash or (res[0].error if res else "") or "the grader failed on this submission"
-                out.append(Graded(sub.name, "not gradable", 0.0, self.max_score, wall, res or [],
-                                  sub.fingerprint, note or ""))
+                out.append(
+                    Graded(sub.name, "not gradable", 0.0, self.max_score, wall, res or [], sub.fingerprint, note or "")
+                )
                 continue
             status, score, max_score = summarize(res)
             out.append(Graded(sub.name, status.value, score, max_score, wall, res, sub.fingerprint))
@@ -244,8 +257,16 @@ class BatchGrader:
     def lesson_result(self, g: Graded) -> LessonResult:
         lesson = self.course.lesson(self.lesson_id)
         status = Status.ERROR if g.status == "not gradable" else Status(g.status)
-        return LessonResult(self.lesson_id, lesson.title, status, g.score, g.max_score, g.exercises,
-                            device=self.opts.device, duration_s=g.wall_s)
+        return LessonResult(
+            self.lesson_id,
+            lesson.title,
+            status,
+            g.score,
+            g.max_score,
+            g.exercises,
+            device=self.opts.device,
+            duration_s=g.wall_s,
+        )
 
     def load(self, name: str) -> Graded | None:
         p = self.result_path(name)
@@ -262,8 +283,16 @@ class BatchGrader:
         for g in graded:
             report = json.loads(self.result_path(g.name).read_text(encoding="utf-8"))["report"]
             per = {e["id"]: e["score"] for e in report["exercises"]}
-            rows.append({"learner": g.name, **{e: per.get(e, 0.0) for e in ex_ids}, "total": g.score,
-                         "max": g.max_score, "status": g.status, "wall_s": round(g.wall_s, 3)})
+            rows.append(
+                {
+                    "learner": g.name,
+                    **{e: per.get(e, 0.0) for e in ex_ids},
+                    "total": g.score,
+                    "max": g.max_score,
+                    "status": g.status,
+                    "wall_s": round(g.wall_s, 3),
+                }
+            )
         csv_path = self.out_dir / "gradebook.csv"
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=["learner", *ex_ids, "total", "max", "status", "wall_s"])
@@ -289,10 +318,21 @@ def _graded_from(data: dict[str, Any]) -> Graded:
     exercises = []
     for e in data["report"]["exercises"]:
         checks = [check_from_json(c) for c in e["checks"]]
-        exercises.append(ExerciseResult(e["id"], e["title"], Status(e["status"]), e["score"], e["max_score"],
-                                        checks, error=e.get("error")))
-    return Graded(data["name"], data["status"], data["score"], data["max_score"], data["wall_s"], exercises,
-                  data.get("fingerprint", ""), data.get("note", ""))
+        exercises.append(
+            ExerciseResult(
+                e["id"], e["title"], Status(e["status"]), e["score"], e["max_score"], checks, error=e.get("error")
+            )
+        )
+    return Graded(
+        data["name"],
+        data["status"],
+        data["score"],
+        data["max_score"],
+        data["wall_s"],
+        exercises,
+        data.get("fingerprint", ""),
+        data.get("note", ""),
+    )
 
 
 def _csv_safe(v: Any) -> Any:
@@ -300,4 +340,3 @@ def _csv_safe(v: Any) -> Any:
     if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
         return "'" + v
     return v
-

@@ -67,8 +67,14 @@ def run_grade(
     csv_path, json_path = batch.write_gradebook(graded)
     if fmt:
         for g in graded:
-            ext = {"json": "json", "junit": "xml", "markdown": "md", "html": "html", "gradescope": "json",
-                   "text": "txt"}[fmt]
+            ext = {
+                "json": "json",
+                "junit": "xml",
+                "markdown": "md",
+                "html": "html",
+                "gradescope": "json",
+                "text": "txt",
+            }[fmt]
             path = out / "feedback" / f"{g.name}.{fmt}.{ext}"
             path.write_text(render(batch.lesson_result(g), fmt), encoding="utf-8")
     _summary(con, graded, skipped, csv_path)

@@ -9,7 +9,7 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -33,7 +33,7 @@ dev_app = typer.Typer(help="Instructor commands: prove suites, scaffold exercise
 app.add_typer(dev_app, name="dev")
 
 CourseOpt = Annotated[
-    Optional[Path], typer.Option("--course", help="The course folder (holds curriculum.yaml).", show_default=False)
+    Path | None, typer.Option("--course", help="The course folder (holds curriculum.yaml).", show_default=False)
 ]
 
 
@@ -124,14 +124,14 @@ def list_cmd(course_dir: CourseOpt = None) -> None:
 def check(
     target: Annotated[str, typer.Argument(help="lesson7, 7 or lesson7.softmax_ce")],
     workspace: Annotated[
-        Optional[Path], typer.Option("--workspace", "-w", help="Grade this folder (same layout as exercises/).")
+        Path | None, typer.Option("--workspace", "-w", help="Grade this folder (same layout as exercises/).")
     ] = None,
     solutions: Annotated[bool, typer.Option("--solutions", help="Grade the reference solutions.")] = False,
     device: Annotated[Device, typer.Option(help="Where to run: cpu, cuda or auto.")] = Device.cpu,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Report format.")] = Format.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     hidden: Annotated[
-        Optional[Path], typer.Option("--hidden", help="A folder of hidden suites (<lesson>/test_<exercise>.py).")
+        Path | None, typer.Option("--hidden", help="A folder of hidden suites (<lesson>/test_<exercise>.py).")
     ] = None,
     public: Annotated[bool, typer.Option("--public", help="Run only the public suites.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Grading processes in parallel.")] = 1,
@@ -194,19 +194,17 @@ def _sandbox(value: str) -> str:
 def grade(
     submissions: Annotated[Path, typer.Argument(help="A folder with one subfolder or .zip per learner.")],
     lesson: Annotated[str, typer.Option("--lesson", "-l", help="The lesson (or lesson.exercise) to grade.")],
-    out: Annotated[Path, typer.Option("--out", help="Where the gradebook, results and feedback go.")] = Path(
-        "grades"
-    ),
+    out: Annotated[Path, typer.Option("--out", help="Where the gradebook, results and feedback go.")] = Path("grades"),
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Grading processes in parallel.")] = 2,
     force: Annotated[bool, typer.Option("--force", help="Regrade submissions already graded.")] = False,
-    only: Annotated[Optional[str], typer.Option("--only", help="Regrade only this submission.")] = None,
+    only: Annotated[str | None, typer.Option("--only", help="Regrade only this submission.")] = None,
     device: Annotated[Device, typer.Option(help="cpu, cuda or auto.")] = Device.cpu,
-    hidden: Annotated[Optional[Path], typer.Option("--hidden", help="A folder of hidden suites.")] = None,
+    hidden: Annotated[Path | None, typer.Option("--hidden", help="A folder of hidden suites.")] = None,
     fmt: Annotated[
-        Optional[Format], typer.Option("--format", "-f", help="Also write each learner's report in this format.")
+        Format | None, typer.Option("--format", "-f", help="Also write each learner's report in this format.")
     ] = None,
     cluster: Annotated[
-        Optional[str], typer.Option("--cluster", help="A Dask scheduler address (tcp://host:8786).")
+        str | None, typer.Option("--cluster", help="A Dask scheduler address (tcp://host:8786).")
     ] = None,
     sandbox: Annotated[Sandbox, typer.Option(help="strict: every isolation layer the machine offers.")] = (
         Sandbox.strict
@@ -223,8 +221,18 @@ def grade(
 
     course = load_course(course_dir)
     code = run_grade(
-        course, submissions, lesson, out, jobs=jobs, force=force, only=only, device=resolve_device(device),
-        hidden=hidden, fmt=fmt.value if fmt else None, cluster=cluster, sandbox=sandbox.value,
+        course,
+        submissions,
+        lesson,
+        out,
+        jobs=jobs,
+        force=force,
+        only=only,
+        device=resolve_device(device),
+        hidden=hidden,
+        fmt=fmt.value if fmt else None,
+        cluster=cluster,
+        sandbox=sandbox.value,
         quiet=bool(STATE["quiet"]),
     )
     raise typer.Exit(code)
@@ -275,7 +283,7 @@ def doctor() -> None:
 
 @dev_app.command("check")
 def dev_check(
-    target: Annotated[Optional[str], typer.Argument(help="A lesson or lesson.exercise; all when omitted.")] = None,
+    target: Annotated[str | None, typer.Argument(help="A lesson or lesson.exercise; all when omitted.")] = None,
     device: Annotated[Device, typer.Option(help="cpu, cuda or auto.")] = Device.cpu,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Grading processes in parallel.")] = 2,
     course_dir: CourseOpt = None,
@@ -304,7 +312,8 @@ def dev_new(
 ) -> None:
     """Scaffold an exercise: stub, solution, hidden suite, mutants file and its curriculum entry.
 
-    Example: [bold]dlgrade dev new lesson3 linear_backward[/bold], then [bold]dlgrade dev check lesson3.linear_backward[/bold]
+    Example: [bold]dlgrade dev new lesson3 linear_backward[/bold],
+    then [bold]dlgrade dev check lesson3.linear_backward[/bold]
     """
     from grader.scaffold import scaffold
 

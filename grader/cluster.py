@@ -29,8 +29,9 @@ def _zip_folder(path: Path) -> bytes:
     return buf.getvalue()
 
 
-def grade_task(course_root: str, lesson_id: str, target: str, name: str, fingerprint: str, payload: bytes,
-               opts: dict[str, Any]) -> dict[str, Any]:
+def grade_task(
+    course_root: str, lesson_id: str, target: str, name: str, fingerprint: str, payload: bytes, opts: dict[str, Any]
+) -> dict[str, Any]:
     """Runs on a Dask worker: unpack, grade with the local grader, return plain data."""
     from grader.batch import BatchGrader
     from grader.curriculum import load_course
@@ -48,8 +49,9 @@ def grade_task(course_root: str, lesson_id: str, target: str, name: str, fingerp
 
 
 class ClusterGrader:
-    def __init__(self, address: str, course: Course, lesson_id: str, refs: list[ExerciseRef],
-                 opts: GradeOptions) -> None:
+    def __init__(
+        self, address: str, course: Course, lesson_id: str, refs: list[ExerciseRef], opts: GradeOptions
+    ) -> None:
         try:
             from distributed import Client
         except ImportError:
@@ -57,8 +59,10 @@ class ClusterGrader:
         try:
             self.client = Client(address, timeout="10s")
         except OSError as exc:
-            raise UsageError(f"cannot reach the Dask scheduler at {address} ({exc})",
-                             fix="start one with `dask scheduler` and pass its tcp:// address") from None
+            raise UsageError(
+                f"cannot reach the Dask scheduler at {address} ({exc})",
+                fix="start one with `dask scheduler` and pass its tcp:// address",
+            ) from None
         self.course = course
         self.lesson_id = lesson_id
         self.target = lesson_id if len(refs) == len(course.lesson(lesson_id).exercises) else refs[0].qualified_id
@@ -69,8 +73,17 @@ class ClusterGrader:
         for sub in subs:
             payload = sub.path.read_bytes() if sub.path.is_file() else _zip_folder(sub.path)
             futures.append(
-                self.client.submit(grade_task, str(self.course.root), self.lesson_id, self.target, sub.name,
-                                   sub.fingerprint, payload, self.opts, pure=False)
+                self.client.submit(
+                    grade_task,
+                    str(self.course.root),
+                    self.lesson_id,
+                    self.target,
+                    sub.name,
+                    sub.fingerprint,
+                    payload,
+                    self.opts,
+                    pure=False,
+                )
             )
         return [_graded_from(f.result()) for f in futures]
 

@@ -118,8 +118,8 @@ class Lesson(_Model):
 class CourseFile(_Model):
     format_version: int
     title: str
-    paths: Paths = Paths()
-    defaults: Defaults = Defaults()
+    paths: Paths = Field(default_factory=lambda: Paths())
+    defaults: Defaults = Field(default_factory=lambda: Defaults())  # type: ignore[call-arg]
     lessons: list[Lesson] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -305,7 +305,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _fix_for(err: dict, data: Any) -> str:
+def _fix_for(err: Any, data: Any) -> str:
     kind = err.get("type", "")
     if kind == "extra_forbidden":
         return "remove this key or correct its spelling (see the README's curriculum reference)"
@@ -345,17 +345,25 @@ def load_course(root: Path) -> Course:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
-        raise CourseError(f"invalid YAML: {problem}", file=str(path), place=place, fix="correct the YAML syntax") from None
+        raise CourseError(
+            f"invalid YAML: {problem}", file=str(path), place=place, fix="correct the YAML syntax"
+        ) from None
     if not isinstance(data, dict):
         raise CourseError("expected a mapping at the top level", file=str(path), fix="start with `format_version: 1`")
     version = data.get("format_version")
     if not isinstance(version, int):
-        raise CourseError("format_version is missing or not a whole number", file=str(path), place="format_version",
-                          fix=f"add `format_version: {FORMAT_VERSION}` at the top")
+        raise CourseError(
+            "format_version is missing or not a whole number",
+            file=str(path),
+            place="format_version",
+            fix=f"add `format_version: {FORMAT_VERSION}` at the top",
+        )
     if version > FORMAT_VERSION:
         raise CourseError(
             f"format_version {version} is newer than this dlgrade understands ({FORMAT_VERSION})",
-            file=str(path), place="format_version", fix="upgrade dlgrade (pip install -U dlgrade)",
+            file=str(path),
+            place="format_version",
+            fix="upgrade dlgrade (pip install -U dlgrade)",
         )
     try:
         model = CourseFile.model_validate(data)
@@ -385,7 +393,8 @@ def _check_files(course: Course) -> None:
                 if not p.is_file():
                     raise CourseError(
                         f"the {label} of {ref.qualified_id} does not exist: {p}",
-                        file=str(course.file), place=f"{place}.{key}",
+                        file=str(course.file),
+                        place=f"{place}.{key}",
                         fix=f"create {p.relative_to(course.root) if p.is_relative_to(course.root) else p} "
                         f"or set `{key}:` to its path",
                     )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from grader.curriculum import Course, ExerciseRef
 from grader.mutants import load_mutants, mutate
 from grader.results import ExerciseResult, Status
-from grader.runner import Grader, GradeOptions, RunInput
+from grader.runner import GradeOptions, Grader, RunInput
 
 
 @dataclass
@@ -90,8 +90,12 @@ def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: in
         for m in load_mutants(ref):
             rid = f"mutant:{ref.qualified_id}:{m.id}"
             runs.append(
-                RunInput(rid, course.root / course.data.paths.solutions, {ref.filename: mutate(ref, m)},
-                         only={ref.qualified_id})
+                RunInput(
+                    rid,
+                    course.root / course.data.paths.solutions,
+                    {ref.filename: mutate(ref, m)},
+                    only={ref.qualified_id},
+                )
             )
             mutant_runs[ref.qualified_id].append((rid, m.expect))
     start = time.monotonic()

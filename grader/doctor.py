@@ -58,10 +58,21 @@ def report() -> list[tuple[str, str, str]]:
     except importlib.metadata.PackageNotFoundError:
         rows.append(("torch", "missing", "pip install torch"))
     gpu = os.path.exists("/proc/driver/nvidia/version") or shutil.which("nvidia-smi") is not None
-    rows.append(("cuda", "present" if gpu else "absent", "an NVIDIA driver is visible" if gpu else
-                 "no NVIDIA driver: --device cuda is refused, CUDA tests skip"))
-    rows.append(("portable layer", "active", "separate worker process, rlimits (memory, CPU, file size, open files), "
-                 "time limits, output cap, plain-data replies"))
+    rows.append(
+        (
+            "cuda",
+            "present" if gpu else "absent",
+            "an NVIDIA driver is visible" if gpu else "no NVIDIA driver: --device cuda is refused, CUDA tests skip",
+        )
+    )
+    rows.append(
+        (
+            "portable layer",
+            "active",
+            "separate worker process, rlimits (memory, CPU, file size, open files), "
+            "time limits, output cap, plain-data replies",
+        )
+    )
     layers = probe_sandbox()
     if "error" in layers:
         rows.append(("strict layers", "unavailable", layers["error"]))
@@ -72,11 +83,14 @@ def report() -> list[tuple[str, str, str]]:
         active = state.startswith("active")
         rows.append((f"strict: {name}", "active" if active else "inactive", state))
     bwrap = shutil.which("bwrap")
-    rows.append((
-        "bubblewrap", "installed" if bwrap else "absent",
-        (f"{bwrap}; " if bwrap else "")
-        + "dlgrade enters the same kernel namespaces itself inside the forked worker, so it never launches bwrap",
-    ))
+    rows.append(
+        (
+            "bubblewrap",
+            "installed" if bwrap else "absent",
+            (f"{bwrap}; " if bwrap else "")
+            + "dlgrade enters the same kernel namespaces itself inside the forked worker, so it never launches bwrap",
+        )
+    )
     return rows
 
 

@@ -57,8 +57,12 @@ def load_mutants(ref: ExerciseRef) -> list[Mutant]:
         except ValidationError as exc:
             err = exc.errors()[0]
             place = f"[{i}]" + ("." + _loc(tuple(err["loc"])) if err["loc"] else "")
-            raise CourseError(err["msg"].removeprefix("Value error, "), file=str(path), place=place,
-                              fix="see CONTRIBUTING.md, 'Adding an exercise'") from None
+            raise CourseError(
+                err["msg"].removeprefix("Value error, "),
+                file=str(path),
+                place=place,
+                fix="see CONTRIBUTING.md, 'Adding an exercise'",
+            ) from None
         if m.id in seen:
             raise CourseError(f"duplicate mutant id {m.id!r}", file=str(path), place=f"[{i}].id", fix="rename it")
         seen.add(m.id)
@@ -76,7 +80,8 @@ def mutate(ref: ExerciseRef, m: Mutant) -> str:
     if count != 1:
         raise CourseError(
             f"mutant {m.id!r}: the text to replace occurs {count} times in {ref.solution_path.name}, not once",
-            file=str(ref.mutants_path), fix="quote a longer, unique piece of the solution in `replace:`",
+            file=str(ref.mutants_path),
+            fix="quote a longer, unique piece of the solution in `replace:`",
         )
     return solution.replace(m.replace, m.with_)
 

@@ -243,14 +243,21 @@ class Grader:
                 "max_files": 256,
             },
             "worker_env": dict(
-                base_env, PYTHONPATH=pkg_parent, HOME=str(tmp), DLGRADE_WARM_META="1" if self.opts.device == "cpu" else "0"
+                base_env,
+                PYTHONPATH=pkg_parent,
+                HOME=str(tmp),
+                DLGRADE_WARM_META="1" if self.opts.device == "cpu" else "0",
             ),
             "learner_env": base_env,
             # Import-path entries the worker drops: folders that hold references, and the
             # course root / grader parent themselves (which would expose them as packages).
             "hidden_trees": [
                 str(self.course.root / d)
-                for d in (self.course.data.paths.solutions, self.course.data.paths.suites, self.course.data.paths.mutants)
+                for d in (
+                    self.course.data.paths.solutions,
+                    self.course.data.paths.suites,
+                    self.course.data.paths.mutants,
+                )
             ]
             + [str(trusted_dir), str(Path(grader.__file__).resolve().parent / "suites")]
             + ([str(self.opts.hidden_dir)] if self.opts.hidden_dir else []),
@@ -332,9 +339,7 @@ class Grader:
         scored = [c for c in graded if not c.gate]
         passed = sum(1 for c in scored if c.status is Status.PASSED)
         # Failing a gate, or calling a forbidden built-in anywhere, zeroes the exercise.
-        gate_failed = any(
-            (c.gate or c.kind == "forbidden_api") and c.status is not Status.PASSED for c in graded
-        )
+        gate_failed = any((c.gate or c.kind == "forbidden_api") and c.status is not Status.PASSED for c in graded)
         if error is not None:
             status, score = Status.ERROR, 0.0
         elif graded and all(c.status is Status.PASSED for c in graded):

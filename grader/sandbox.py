@@ -129,7 +129,7 @@ def apply(spec: dict) -> dict[str, str]:
                 pass
         _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY)
         covers = ["/tmp", "/var/tmp", "/root", "/home", "/dev/shm", *hidden]
-        covered = []
+        covered: list[str] = []
         for c in covers:
             if os.path.isdir(c) and not any(c == x or c.startswith(x + os.sep) for x in covered):
                 try:

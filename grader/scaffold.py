@@ -58,14 +58,14 @@ def test_matches_reference(learner, device, dtype):
     expect_close(learner.{name}(x), expected, name="{name}(x)")
 '''
 
-MUTANTS = '''# Plausible learner bugs: edits of the solution that the suite must reject (at least three).
+MUTANTS = """# Plausible learner bugs: edits of the solution that the suite must reject (at least three).
 # - id: short_name
 #   description: what the bug is, in a learner's terms
 #   replace: "text that occurs exactly once in the solution"
 #   with: "the buggy version"
 #   expect: [wrong_values]
 []
-'''
+"""
 
 
 def scaffold(course: Course, lesson_key: str, exercise: str) -> list[Path]:
@@ -88,8 +88,7 @@ def scaffold(course: Course, lesson_key: str, exercise: str) -> list[Path]:
     written = []
     for p, template in files.items():
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(template.format(title=title, name=exercise, lesson=lesson.id, exercise=exercise),
-                     encoding="utf-8")
+        p.write_text(template.format(title=title, name=exercise, lesson=lesson.id, exercise=exercise), encoding="utf-8")
         written.append(p)
     _add_entry(course, lesson.id, exercise, title)
     written.append(course.file)
@@ -101,11 +100,19 @@ def _add_entry(course: Course, lesson_id: str, exercise: str, title: str) -> Non
     """Append the entry to the lesson's exercises, editing the text so comments and order survive."""
     text = course.file.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
-    start = next((i for i, ln in enumerate(lines) if ln.strip() in (f"- id: {lesson_id}", f"- id: '{lesson_id}'",
-                                                                      f'- id: "{lesson_id}"')), None)
+    start = next(
+        (
+            i
+            for i, ln in enumerate(lines)
+            if ln.strip() in (f"- id: {lesson_id}", f"- id: '{lesson_id}'", f'- id: "{lesson_id}"')
+        ),
+        None,
+    )
     if start is None:
-        raise UsageError(f"cannot find lesson {lesson_id} in {course.file} to add the entry",
-                         fix="add the entry by hand (see CONTRIBUTING.md)")
+        raise UsageError(
+            f"cannot find lesson {lesson_id} in {course.file} to add the entry",
+            fix="add the entry by hand (see CONTRIBUTING.md)",
+        )
     indent = len(lines[start]) - len(lines[start].lstrip())
     end = len(lines)
     for j in range(start + 1, len(lines)):

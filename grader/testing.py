@@ -146,9 +146,19 @@ def expect_close(
                 f"{name} should be a {type(expected).__name__} of {len(expected)} values, got {describe(got)}",
             )
         for i, (g, e) in enumerate(zip(got, expected)):
-            expect_close(g, e, name=f"{name}[{i}]", rtol=rtol, atol=atol, kind=kind,
-                         check_dtype=check_dtype, check_device=check_device, equal_nan=equal_nan,
-                         picture=picture, picture_input=picture_input)
+            expect_close(
+                g,
+                e,
+                name=f"{name}[{i}]",
+                rtol=rtol,
+                atol=atol,
+                kind=kind,
+                check_dtype=check_dtype,
+                check_device=check_device,
+                equal_nan=equal_nan,
+                picture=picture,
+                picture_input=picture_input,
+            )
         return
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         if isinstance(got, torch.Tensor) and got.numel() == 1:
@@ -157,8 +167,11 @@ def expect_close(
             raise CheckFailure("wrong_type", f"{name} should be a number, got {describe(got)}")
         r, a = (rtol, atol) if rtol is not None and atol is not None else (1e-6, 1e-8)
         if not math.isclose(float(got), float(expected), rel_tol=r, abs_tol=a):
-            raise CheckFailure(kind, f"{name}: expected {expected:.6g}, got {got:.6g}",
-                               {"expected": expected, "got": got, "max_abs_err": abs(got - expected)})
+            raise CheckFailure(
+                kind,
+                f"{name}: expected {expected:.6g}, got {got:.6g}",
+                {"expected": expected, "got": got, "max_abs_err": abs(got - expected)},
+            )
         return
     if not isinstance(expected, torch.Tensor):
         if got != expected:
@@ -390,9 +403,7 @@ class Learner:
     def _require(self, name: str) -> None:
         names = self._names()
         if names is not None and name not in names:
-            raise LearnerProblem(
-                "missing_name", f"{self._exercise.get('file', 'the module')} does not define {name}"
-            )
+            raise LearnerProblem("missing_name", f"{self._exercise.get('file', 'the module')} does not define {name}")
 
     # -- the suite-facing API
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
@@ -596,6 +607,7 @@ def scan_forbidden(source: str, forbid: list[str]) -> list[tuple[str, int]]:
         elif isinstance(node, (ast.BinOp, ast.AugAssign)):
             for attr, op in ops.items():
                 if attr in methods and isinstance(node.op, op):
-                    hits.append((f"the {'@' if attr == '__matmul__' else '**'} operator ({methods[attr]})",
-                                 node.lineno))
+                    hits.append(
+                        (f"the {'@' if attr == '__matmul__' else '**'} operator ({methods[attr]})", node.lineno)
+                    )
     return sorted(hits, key=lambda h: h[1])

@@ -66,6 +66,7 @@ def zygote(ctrl_fd: int) -> None:
             line, buf = buf.split(b"\n", 1)
             msg = json.loads(line)
             op = msg.get("op")
+            reply: dict[str, Any]
             if op == "spawn":
                 pid = os.fork()
                 if pid == 0:
@@ -222,12 +223,14 @@ class _Tripwires:
             # A class stays a class (isinstance and subclassing keep working); building one is noted.
             def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
                 note(2)
-                original.__init__(self, *args, **kwargs)
+                original.__init__(self, *args, **kwargs)  # type: ignore[misc]
 
             try:
-                tripped = type(original.__name__, (original,), {"__init__": __init__,
-                                                                "__module__": original.__module__,
-                                                                "__qualname__": original.__qualname__})
+                tripped = type(
+                    original.__name__,
+                    (original,),
+                    {"__init__": __init__, "__module__": original.__module__, "__qualname__": original.__qualname__},
+                )
                 setattr(owner, parts[-1], tripped)
             except (TypeError, AttributeError):
                 pass
@@ -383,9 +386,12 @@ def _same(a: Any, b: Any) -> bool:
     import torch
 
     b = b.detach()
-    return bool(a.shape == b.shape and a.dtype == b.dtype and torch.equal(a, b) or
-                (a.is_floating_point() and torch.equal(a.isnan(), b.isnan()) and
-                 torch.equal(a.nan_to_num(), b.nan_to_num())))
+    return bool(
+        a.shape == b.shape
+        and a.dtype == b.dtype
+        and torch.equal(a, b)
+        or (a.is_floating_point() and torch.equal(a.isnan(), b.isnan()) and torch.equal(a.nan_to_num(), b.nan_to_num()))
+    )
 
 
 DEVICE_WORDS = ("same device", "expected device", "is on device", "on the expected device", "device type")

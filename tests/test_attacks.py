@@ -133,9 +133,20 @@ def test_attack_earns_nothing(name: str, tmp_path: Path, strict: bool) -> None:
 
     start = time.monotonic()
     try:
-        res = run_cli("check", "lesson7.softmax_ce", "--course", str(course), "--workspace", str(ws),
-                      "--format", "json", "--sandbox", "strict" if strict else "portable",
-                      env={"DLGRADE_TEST_SECRET": SECRET}, timeout=240)
+        res = run_cli(
+            "check",
+            "lesson7.softmax_ce",
+            "--course",
+            str(course),
+            "--workspace",
+            str(ws),
+            "--format",
+            "json",
+            "--sandbox",
+            "strict" if strict else "portable",
+            env={"DLGRADE_TEST_SECRET": SECRET},
+            timeout=240,
+        )
     finally:
         listener.close()
     elapsed = time.monotonic() - start

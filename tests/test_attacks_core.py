@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 
 FILE = "lesson7/softmax_ce.py"
 
-WRONG = '''
+WRONG = """
 import torch
 
 def log_softmax(x, dim=-1):
@@ -20,22 +20,22 @@ def log_softmax(x, dim=-1):
 
 def softmax_cross_entropy(logits, target, reduction="mean"):
     return torch.zeros((), dtype=logits.dtype)
-'''
+"""
 
 ATTACKS = {
     "exit_at_import": ("import os\nos._exit(0)\n" + WRONG, {"exit"}),
     "patched_asserts": (
         WRONG
-        + '''
+        + """
 import torch.testing
 torch.testing.assert_close = lambda *a, **k: None
 torch.allclose = lambda *a, **k: True
 torch.equal = lambda *a, **k: True
-''',
+""",
         {"wrong_values"},
     ),
     "lying_subclass": (
-        '''
+        """
 import torch
 
 class Liar(torch.Tensor):
@@ -50,11 +50,11 @@ def log_softmax(x, dim=-1):
 
 def softmax_cross_entropy(logits, target, reduction="mean"):
     return torch.zeros((), dtype=logits.dtype).as_subclass(Liar)
-''',
+""",
         {"wrong_type"},
     ),
     "infinite_loop_in_call": (
-        '''
+        """
 def log_softmax(x, dim=-1):
     while True:
         pass
@@ -62,12 +62,12 @@ def log_softmax(x, dim=-1):
 def softmax_cross_entropy(logits, target, reduction="mean"):
     while True:
         pass
-''',
+""",
         {"timeout"},
     ),
     "infinite_loop_at_import": ("while True:\n    pass\n" + WRONG, {"timeout"}),
     "fake_report": (
-        '''
+        """
 import json, os
 for name in ("report.json", "results.json", "report.xml", "record.jsonl"):
     with open(name, "w") as fh:
@@ -77,12 +77,12 @@ try:
         fh.write('{"status": "passed"}')
 except OSError:
     pass
-'''
+"""
         + WRONG,
         {"wrong_values"},
     ),
     "gc_hook": (
-        '''
+        """
 import gc
 for obj in gc.get_objects():
     if type(obj).__name__ in ("Config", "PytestPluginManager"):
@@ -90,12 +90,12 @@ for obj in gc.get_objects():
             obj.pluginmanager.register(object())
         except Exception:
             pass
-'''
+"""
         + WRONG,
         {"wrong_values"},
     ),
     "output_flood": (
-        '''
+        """
 import sys
 def log_softmax(x, dim=-1):
     while True:
@@ -104,7 +104,7 @@ def log_softmax(x, dim=-1):
 def softmax_cross_entropy(logits, target, reduction="mean"):
     while True:
         print("flood " * 10000)
-''',
+""",
         {"output_flood"},
     ),
 }
@@ -114,8 +114,17 @@ def softmax_cross_entropy(logits, target, reduction="mean"):
 def test_attack_earns_nothing(name: str, small_course: Path, tmp_path: Path) -> None:
     source, kinds = ATTACKS[name]
     ws = workspace_with(tmp_path, small_course, {FILE: source})
-    res = run_cli("check", "lesson7.softmax_ce", "--course", str(small_course), "--workspace", str(ws),
-                  "--format", "json", timeout=120)
+    res = run_cli(
+        "check",
+        "lesson7.softmax_ce",
+        "--course",
+        str(small_course),
+        "--workspace",
+        str(ws),
+        "--format",
+        "json",
+        timeout=120,
+    )
     assert res.code == 1, res.stderr
     report = res.json
     ex = report["exercises"][0]
@@ -128,7 +137,7 @@ def test_attack_earns_nothing(name: str, small_course: Path, tmp_path: Path) -> 
 
 
 def test_dropped_conftest_changes_nothing(small_course: Path, tmp_path: Path) -> None:
-    conftest = '''
+    conftest = """
 import pytest
 
 @pytest.hookimpl(wrapper=True)
@@ -136,9 +145,10 @@ def pytest_runtest_makereport(item, call):
     report = yield
     report.outcome = "passed"
     return report
-'''
-    ws = workspace_with(tmp_path, small_course, {"lesson7/conftest.py": conftest, "conftest.py": conftest},
-                        base="exercises")
+"""
+    ws = workspace_with(
+        tmp_path, small_course, {"lesson7/conftest.py": conftest, "conftest.py": conftest}, base="exercises"
+    )
     res = run_cli("check", "lesson7", "--course", str(small_course), "--workspace", str(ws), "--format", "json")
     assert res.code == 1
     ex = res.json["exercises"][0]

@@ -33,8 +33,20 @@ def _submissions(course: Path, root: Path) -> Path:
 def test_grade_writes_gradebook_and_feedback_and_resumes(small_course: Path, tmp_path: Path) -> None:
     subs = _submissions(small_course, tmp_path)
     out = tmp_path / "grades"
-    res = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(out), "--jobs", "2",
-                  "--course", str(small_course), "--format", "gradescope")
+    res = run_cli(
+        "grade",
+        str(subs),
+        "--lesson",
+        "lesson7",
+        "--out",
+        str(out),
+        "--jobs",
+        "2",
+        "--course",
+        str(small_course),
+        "--format",
+        "gradescope",
+    )
     assert res.code == 1, res.stderr  # mallory's zip is not gradable
     rows = {r["learner"]: r for r in csv.DictReader((out / "gradebook.csv").open())}
     assert set(rows) == {"alice", "bob", "carol", "mallory", "'=cmd"}
@@ -55,16 +67,18 @@ def test_grade_writes_gradebook_and_feedback_and_resumes(small_course: Path, tmp
     assert "already graded, skipped" in again.stderr
 
     before = (out / "results" / "alice.json").stat().st_mtime_ns
-    only = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(out), "--only", "bob",
-                   "--course", str(small_course))
+    only = run_cli(
+        "grade", str(subs), "--lesson", "lesson7", "--out", str(out), "--only", "bob", "--course", str(small_course)
+    )
     assert only.code == 1  # mallory is still not gradable in the gradebook
     assert (out / "results" / "alice.json").stat().st_mtime_ns == before
 
 
 def test_gradescope_results_for_one_workspace(small_course: Path, tmp_path: Path) -> None:
     out = tmp_path / "results.json"
-    res = run_cli("check", "lesson7", "--solutions", "--format", "gradescope", "-o", str(out),
-                  "--course", str(small_course))
+    res = run_cli(
+        "check", "lesson7", "--solutions", "--format", "gradescope", "-o", str(out), "--course", str(small_course)
+    )
     assert res.code == 0
     data = json.loads(out.read_text())
     assert data["score"] == 10.0 and isinstance(data["execution_time"], float)
@@ -88,8 +102,12 @@ def test_junit_is_valid_for_a_junit_parser(small_course: Path, tmp_path: Path) -
 def test_dev_new_scaffolds_a_checkable_exercise(small_course: Path) -> None:
     res = run_cli("dev", "new", "lesson7", "fresh_one", "--course", str(small_course))
     assert res.code == 0, res.stderr
-    for rel in ("exercises/lesson7/fresh_one.py", "solutions/lesson7/fresh_one.py",
-                "grader/suites/lesson7/test_fresh_one.py", "mutants/lesson7/fresh_one.yaml"):
+    for rel in (
+        "exercises/lesson7/fresh_one.py",
+        "solutions/lesson7/fresh_one.py",
+        "grader/suites/lesson7/test_fresh_one.py",
+        "mutants/lesson7/fresh_one.yaml",
+    ):
         assert (small_course / rel).is_file()
     check = run_cli("dev", "check", "lesson7.fresh_one", "--course", str(small_course), "--jobs", "1")
     assert check.code == 1  # runs at once, and fails until the instructor writes it
@@ -103,11 +121,22 @@ def test_cluster_backend_matches_local(small_course: Path, tmp_path: Path) -> No
     shutil.copytree(small_course / "solutions", subs / "alice")
     shutil.copytree(small_course / "exercises", subs / "bob")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as lc:
-        res = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(tmp_path / "remote"),
-                      "--cluster", lc.scheduler_address, "--course", str(small_course))
+        res = run_cli(
+            "grade",
+            str(subs),
+            "--lesson",
+            "lesson7",
+            "--out",
+            str(tmp_path / "remote"),
+            "--cluster",
+            lc.scheduler_address,
+            "--course",
+            str(small_course),
+        )
         assert res.code == 0, res.stderr
-    local = run_cli("grade", str(subs), "--lesson", "lesson7", "--out", str(tmp_path / "local"),
-                    "--course", str(small_course))
+    local = run_cli(
+        "grade", str(subs), "--lesson", "lesson7", "--out", str(tmp_path / "local"), "--course", str(small_course)
+    )
     assert local.code == 0
 
     def book(d: str) -> list[tuple]:

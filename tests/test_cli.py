@@ -67,8 +67,17 @@ def test_solutions_pass_and_reports_are_valid(small_course: Path, tmp_path: Path
 
     out = tmp_path / "report.xml"
     summary = tmp_path / "summary.md"
-    res = run_cli("check", "lesson7", "--course", str(small_course), "--format", "junit", "-o", str(out),
-                  env={"GITHUB_STEP_SUMMARY": str(summary)})
+    res = run_cli(
+        "check",
+        "lesson7",
+        "--course",
+        str(small_course),
+        "--format",
+        "junit",
+        "-o",
+        str(out),
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
     assert res.code == 1
     root = ET.parse(out).getroot()
     assert root.tag == "testsuites"
@@ -97,9 +106,8 @@ def test_dev_check_proves_the_exercise(small_course: Path) -> None:
 def test_dev_check_catches_a_surviving_mutant(small_course: Path) -> None:
     mutants = small_course / "mutants" / "lesson7" / "softmax_ce.yaml"
     mutants.write_text(
-        mutants.read_text()
-        + "- id: harmless\n  description: a comment only\n  replace: \"    losses = -picked\\n\"\n"
-        "  with: \"    losses = -picked  # same\\n\"\n"
+        mutants.read_text() + '- id: harmless\n  description: a comment only\n  replace: "    losses = -picked\\n"\n'
+        '  with: "    losses = -picked  # same\\n"\n'
     )
     res = run_cli("dev", "check", "--course", str(small_course), "--jobs", "1")
     assert res.code == 1

@@ -34,16 +34,28 @@ def test_builtin_course_loads() -> None:
     ("mutate", "place", "words"),
     [
         (lambda d: d["lessons"][0]["exercises"][0].update(hint="x"), "lessons[0].exercises[0].hint", "remove this key"),
-        (lambda d: d["lessons"][0]["exercises"].append(dict(d["lessons"][0]["exercises"][0])),
-         "lessons[0].exercises[1]", "duplicate exercise id"),
-        (lambda d: d["lessons"][0]["exercises"][0].update(tolerance={"float32": {"rtol": -1, "atol": 0}}),
-         "lessons[0].exercises[0].tolerance.float32.rtol", "greater than or equal"),
-        (lambda d: d["lessons"][0]["exercises"][0].update(suite="nowhere/test_x.py"),
-         "lessons[0].exercises[0].suite", "does not exist"),
+        (
+            lambda d: d["lessons"][0]["exercises"].append(dict(d["lessons"][0]["exercises"][0])),
+            "lessons[0].exercises[1]",
+            "duplicate exercise id",
+        ),
+        (
+            lambda d: d["lessons"][0]["exercises"][0].update(tolerance={"float32": {"rtol": -1, "atol": 0}}),
+            "lessons[0].exercises[0].tolerance.float32.rtol",
+            "greater than or equal",
+        ),
+        (
+            lambda d: d["lessons"][0]["exercises"][0].update(suite="nowhere/test_x.py"),
+            "lessons[0].exercises[0].suite",
+            "does not exist",
+        ),
         (lambda d: d["lessons"][0]["exercises"][0].update(id="Bad-Id"), "lessons[0].exercises[0].id", "snake_case"),
         (lambda d: d["lessons"][0]["exercises"][0].pop("hints"), "lessons[0].exercises[0].hints", "add this key"),
-        (lambda d: d["lessons"][0]["exercises"][0].update(forbid=["cross_entropy"]),
-         "lessons[0].exercises[0].forbid", "dotted name"),
+        (
+            lambda d: d["lessons"][0]["exercises"][0].update(forbid=["cross_entropy"]),
+            "lessons[0].exercises[0].forbid",
+            "dotted name",
+        ),
     ],
 )
 def test_errors_name_file_place_and_fix(tmp_path: Path, mutate, place: str, words: str) -> None:

@@ -16,11 +16,15 @@ from grader.notes import parse_notes
 from grader.quiz import load_answers, load_quiz_file
 from tests.conftest import REPO, make_course, run_cli
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
-                         st.text(max_size=12))
+yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True), st.text(max_size=12))
 yaml_values = st.recursive(
     yaml_scalars,
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
@@ -113,8 +117,12 @@ def test_answers_files_never_traceback(tmp_path: Path, answers: object) -> None:
     quiz = load_quiz_file(QUIZ, "lesson7")
     ids = [q.id for q in quiz.questions]
     path = tmp_path / "answers.yaml"
-    doc = {"quiz": "lesson7", "answers": answers if not isinstance(answers, dict) else
-           {ids[i % len(ids)]: v for i, v in enumerate(answers.values())}}
+    doc = {
+        "quiz": "lesson7",
+        "answers": answers
+        if not isinstance(answers, dict)
+        else {ids[i % len(ids)]: v for i, v in enumerate(answers.values())},
+    }
     path.write_text(yaml.safe_dump(doc))
     _expect_clean(lambda: load_answers(path, quiz), path)
 
@@ -129,8 +137,12 @@ def test_notes_parser_never_raises(text: str) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\xff\xfe\x00binary\x00\x01", "format_version: 1\r\ntitle: x\r\nlessons: []\r\n".encode(),
-     b"format_version: 1\n" + b"#" * 5_000_000],
+    [
+        b"",
+        b"\xff\xfe\x00binary\x00\x01",
+        b"format_version: 1\r\ntitle: x\r\nlessons: []\r\n",
+        b"format_version: 1\n" + b"#" * 5_000_000,
+    ],
     ids=["empty", "binary", "crlf", "enormous"],
 )
 def test_odd_curriculum_files_exit_2(tmp_path: Path, content: bytes) -> None:

@@ -16,8 +16,19 @@ def roundtrip(obj):
     return protocol.decode_reply(protocol.encode_reply(obj))
 
 
-@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.int64,
-                                   torch.uint8, torch.bool, torch.complex64])
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        torch.float16,
+        torch.bfloat16,
+        torch.float32,
+        torch.float64,
+        torch.int64,
+        torch.uint8,
+        torch.bool,
+        torch.complex64,
+    ],
+)
 def test_tensors_roundtrip(dtype) -> None:
     t = (torch.arange(12).reshape(3, 4) % 3).to(dtype)
     out = roundtrip({"value": t})["value"]

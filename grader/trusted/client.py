@@ -14,7 +14,6 @@ import subprocess
 import sys
 import threading
 import time
-from typing import Any
 
 from grader import protocol
 from grader.problems import LearnerProblem
@@ -106,7 +105,9 @@ def describe_status(status: int | None) -> tuple[str, str]:
             return "crash", "the worker was killed (SIGKILL), often by running out of memory"
         return "crash", f"the worker was killed by signal {name}"
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 71:
-        return "crash", "the worker broke after running the learner's code (was something in builtins or torch replaced?)"
+        return "crash", (
+            "the worker broke after running the learner's code (was something in builtins or torch replaced?)"
+        )
     if os.WIFEXITED(status):
         return "exit", f"the worker exited with code {os.WEXITSTATUS(status)} (learner code called exit)"
     return "crash", "the worker ended"
@@ -240,7 +241,9 @@ class Worker:
         except TimeoutError:
             self.kill()
             self._died(what)
-            raise LearnerProblem("timeout", f"no answer within {timeout:g} s while {what}; the worker was stopped") from None
+            raise LearnerProblem(
+                "timeout", f"no answer within {timeout:g} s while {what}; the worker was stopped"
+            ) from None
         except EOFError:
             raise self._died(what) from None
         except protocol.ProtocolError as exc:
@@ -271,7 +274,7 @@ class Worker:
             self.sock.settimeout(remaining)
             try:
                 chunk = self.sock.recv(min(n - len(buf), 1 << 20))
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 raise TimeoutError from None
             except OSError:
                 raise EOFError from None
@@ -302,7 +305,7 @@ class Worker:
         try:
             self.sock.settimeout(self.timeout_s)
             self.sock.sendall(len(payload).to_bytes(8, "big") + payload)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             self.kill()
             self._died(what)
             raise LearnerProblem("timeout", f"the worker stopped reading requests while {what}") from None
