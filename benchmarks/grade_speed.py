@@ -129,6 +129,7 @@ def main() -> int:
         with PeakMemory() as mem_grade:
             t0 = time.monotonic()
             res = dlgrade(
+                "--quiet",
                 "grade",
                 str(subs),
                 "--lesson",
@@ -139,7 +140,6 @@ def main() -> int:
                 str(tmp / "grades"),
                 "--sandbox",
                 args.sandbox,
-                "--quiet",
             )
             grade_s = time.monotonic() - t0
         if res.returncode not in (0, 1):

@@ -127,7 +127,9 @@ class BatchGrader:
         self.lesson_id = lesson_id
         self.refs = refs
         self.out_dir = out_dir
-        self.opts = opts
+        self.jobs = max(1, opts.jobs)
+        # Parallelism is across chunks; each chunk is one trusted process.
+        self.opts = GradeOptions(**{**opts.__dict__, "jobs": 1})
         self.chunk = chunk
         (out_dir / "results").mkdir(parents=True, exist_ok=True)
         (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
@@ -217,13 +219,11 @@ class BatchGrader:
         else:
             todo = [s for s in subs if force or not self.already_graded(s)]
         skipped = len(subs) - len(todo) if only is None else 0
-        jobs = max(1, self.opts.jobs)
+        jobs = self.jobs
         size = self.chunk or max(1, min(16, math.ceil(len(todo) / (jobs * 3)))) if todo else 1
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         worker = grade_chunk or self.grade_chunk
         lock = threading.Lock()
-        inner = GradeOptions(**{**self.opts.__dict__, "jobs": 1})
-        self.opts = inner
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(worker, c) for c in chunks]
             for fut in as_completed(futures):

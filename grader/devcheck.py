@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from grader.curriculum import Course, ExerciseRef
@@ -98,9 +97,7 @@ def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: in
                 )
             )
             mutant_runs[ref.qualified_id].append((rid, m.expect))
-    start = time.monotonic()
     results = Grader(course, refs, GradeOptions(device=device, jobs=jobs)).grade(runs)
-    elapsed = time.monotonic() - start
     proofs = []
     for i, ref in enumerate(refs):
         sol = results["solution"][i]
@@ -111,7 +108,6 @@ def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: in
             proof.mutants.append((rid.rsplit(":", 1)[1], judge_mutant(res, expect)))
         proof.duration_s = sum(c.duration_s for c in sol.checks)
         proofs.append(proof)
-    _ = elapsed
     return proofs
 
 

@@ -241,6 +241,8 @@ class Grader:
                 "cpu_seconds": int(budget) + 10,
                 "file_bytes": 64 * 1024 * 1024,
                 "max_files": 256,
+                # Processes and threads of the worker's own uid (strict sandbox; root ignores it).
+                "max_procs": 64,
             },
             "worker_env": dict(
                 base_env,

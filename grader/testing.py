@@ -408,8 +408,12 @@ class Learner:
     # -- the suite-facing API
     def call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call ``name`` in the worker; a tensor argument changed in place fails the check."""
+        return self.call_named(name, None, *args, **kwargs)
+
+    def call_named(self, name: str, arg_names: list[str] | None, *args: Any, **kwargs: Any) -> Any:
+        """``call``, with the positional arguments named in feedback (``query=float32[2, 4] cpu``)."""
         self._require(name)
-        what = describe_call(name, args, kwargs)
+        what = describe_call(name, args, kwargs, arg_names)
         on_cpu = str(CURRENT["device"]) == "cpu"
         reply = self._request(
             {"op": "call", "name": name, "args": args, "kwargs": kwargs, "check_inputs": True, "meta_probe": on_cpu},
@@ -427,7 +431,13 @@ class Learner:
             )
         modified = reply.get("modified") if isinstance(reply, dict) else None
         if modified:
-            which = ", ".join(f"argument {m}" if m[:1].isdigit() else m for m in modified)
+            def label(m: str) -> str:
+                head, bracket, rest = m.partition("[")
+                if head.isdigit() and arg_names and int(head) < len(arg_names):
+                    return arg_names[int(head)] + bracket + rest
+                return f"argument {m}" if head.isdigit() else m
+
+            which = ", ".join(label(m) for m in modified)
             raise CheckFailure(
                 "modified_input",
                 f"{name} changed its input in place ({which}); compute a new tensor instead "

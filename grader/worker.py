@@ -143,7 +143,8 @@ def _set_limits(spec: dict) -> None:
         lim(resource.RLIMIT_FSIZE, int(spec["file_bytes"]))
     lim(resource.RLIMIT_NOFILE, int(spec.get("max_files", 256)))
     lim(resource.RLIMIT_CORE, 0)
-    if spec.get("max_procs") and hasattr(resource, "RLIMIT_NPROC"):
+    # RLIMIT_NPROC counts every process of the uid: only meaningful once the worker has a uid of its own.
+    if spec.get("max_procs") and spec.get("own_uid") and hasattr(resource, "RLIMIT_NPROC"):
         lim(resource.RLIMIT_NPROC, int(spec["max_procs"]))
 
 
@@ -305,7 +306,7 @@ def child_main(spec: dict, chan_fd: int, out_fd: int) -> None:
     for name in [m for m in sys.modules if m == "grader" or m.startswith("grader.")]:
         del sys.modules[name]
     sys.meta_path.insert(0, _Blocker(["grader", "solutions", "mutants", "dlgrade"]))
-    _set_limits(spec)
+    _set_limits(dict(spec, own_uid=str(layers.get("user", "")).startswith("active")))
     tripwires = _Tripwires(spec.get("forbid", []), roots)
 
     def send(reply: dict) -> None:

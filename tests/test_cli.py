@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -99,7 +100,8 @@ def test_stub_feedback_says_not_implemented(small_course: Path) -> None:
 def test_dev_check_proves_the_exercise(small_course: Path) -> None:
     res = run_cli("dev", "check", "--course", str(small_course), "--jobs", "1")
     assert res.code == 0, res.stdout
-    assert "6/6 killed" in res.stdout
+    killed = re.search(r"(\d+)/(\d+) killed", res.stdout)
+    assert killed and killed.group(1) == killed.group(2) and int(killed.group(1)) >= 3
 
 
 @pytest.mark.slow

@@ -84,7 +84,7 @@ def _compare(got, ref, init, what):
     )
     for j, (g, r) in enumerate(zip(got, ref, strict=False)):
         if not isinstance(g, torch.Tensor) or g.shape != r.shape:
-            expect_close(g, r, name=f"{what}: the trajectory of parameter {j}")
+            expect_close(g, r, name=f"{what}: the trajectory of parameter {j}", picture="trajectory")
     if any(not torch.equal(r[0], i) for r, i in zip(ref, init, strict=False)):
         expect(
             any(not torch.equal(g[0].cpu(), i.cpu()) for g, i in zip(got, init, strict=False)),

@@ -44,7 +44,9 @@ def test_matches_conv2d(learner, device, dtype, name):
     cfg = CONFIGS[name]
     x, w, b, stride, padding = _inputs(cfg, dtype, device)
     got = learner.conv2d(x, w, b, stride, padding)
-    expect_close(got, F.conv2d(x, w, b, stride, padding), name=f"conv2d ({_label(cfg)})")
+    expect_close(
+        got, F.conv2d(x, w, b, stride, padding), name=f"conv2d ({_label(cfg)})", picture="feature_maps", picture_input=x
+    )
 
 
 @pytest.mark.parametrize("name", ["kernel-as-large-as-input", "1x1", "stride3-pad2", "stride-larger-than-kernel"])
@@ -53,7 +55,9 @@ def test_edge_shapes(learner, device, name):
     cfg = CONFIGS[name]
     x, w, b, stride, padding = _inputs(cfg, torch.float64, device, seed=1)
     got = learner.conv2d(x, w, b, stride, padding)
-    expect_close(got, F.conv2d(x, w, b, stride, padding), name=f"conv2d ({_label(cfg)})")
+    expect_close(
+        got, F.conv2d(x, w, b, stride, padding), name=f"conv2d ({_label(cfg)})", picture="feature_maps", picture_input=x
+    )
 
 
 def test_default_arguments(learner, device):
