@@ -431,6 +431,7 @@ class Learner:
             )
         modified = reply.get("modified") if isinstance(reply, dict) else None
         if modified:
+
             def label(m: str) -> str:
                 head, bracket, rest = m.partition("[")
                 if head.isdigit() and arg_names and int(head) < len(arg_names):
