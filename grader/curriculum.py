@@ -331,6 +331,25 @@ def _place_of_value_error(msg: str, loc: str) -> tuple[str, str]:
     return loc, msg.removeprefix("Value error, ")
 
 
+def check_format_version(data: dict, path: Path) -> None:
+    """``format_version`` must be a whole number this dlgrade understands (shared by every course file)."""
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise CourseError(
+            "format_version is missing or not a whole number",
+            file=str(path),
+            place="format_version",
+            fix=f"add `format_version: {FORMAT_VERSION}` at the top",
+        )
+    if version > FORMAT_VERSION:
+        raise CourseError(
+            f"format_version {version} is newer than this dlgrade understands ({FORMAT_VERSION})",
+            file=str(path),
+            place="format_version",
+            fix="upgrade dlgrade (pip install -U dlgrade)",
+        )
+
+
 def load_course(root: Path) -> Course:
     path = root / CURRICULUM
     try:
@@ -350,21 +369,7 @@ def load_course(root: Path) -> Course:
         ) from None
     if not isinstance(data, dict):
         raise CourseError("expected a mapping at the top level", file=str(path), fix="start with `format_version: 1`")
-    version = data.get("format_version")
-    if not isinstance(version, int):
-        raise CourseError(
-            "format_version is missing or not a whole number",
-            file=str(path),
-            place="format_version",
-            fix=f"add `format_version: {FORMAT_VERSION}` at the top",
-        )
-    if version > FORMAT_VERSION:
-        raise CourseError(
-            f"format_version {version} is newer than this dlgrade understands ({FORMAT_VERSION})",
-            file=str(path),
-            place="format_version",
-            fix="upgrade dlgrade (pip install -U dlgrade)",
-        )
+    check_format_version(data, path)
     try:
         model = CourseFile.model_validate(data)
     except ValidationError as exc:

@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from grader.curriculum import _loc
+from grader.curriculum import _loc, check_format_version
 from grader.errors import CourseError, UsageError
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 
     from grader.curriculum import Course, Lesson
 
-FORMAT_VERSION = 1
 TYPES = ("single", "multiple", "true_false", "numeric", "text")
 QID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 DEFAULT_RTOL = 1e-3
@@ -321,21 +320,7 @@ def load_quiz_file(path: Path, lesson_id: str, title: str = "") -> Quiz:
             file=str(path),
             fix="start with `format_version: 1` and a `questions:` list",
         )
-    version = data.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise CourseError(
-            "format_version is missing or not a whole number",
-            file=str(path),
-            place="format_version",
-            fix=f"add `format_version: {FORMAT_VERSION}` at the top",
-        )
-    if version > FORMAT_VERSION:
-        raise CourseError(
-            f"format_version {version} is newer than this dlgrade understands ({FORMAT_VERSION})",
-            file=str(path),
-            place="format_version",
-            fix="upgrade dlgrade (pip install -U dlgrade)",
-        )
+    check_format_version(data, path)
     try:
         model = QuizFile.model_validate(data)
     except ValidationError as exc:

@@ -31,6 +31,7 @@ __all__ = [
     "expect",
     "expect_close",
     "expect_unchanged",
+    "sibling",
     "tolerance",
 ]
 
@@ -43,6 +44,29 @@ DEFAULT_TOL = {
 
 # Set by the plugin for the test being run.
 CURRENT: dict[str, Any] = {"exercise": {}, "device": "cpu", "learner": None}
+
+
+def sibling(suite_file: str, name: str) -> Any:
+    """Import ``name.py`` from the suite's own folder: helpers shared by several suites of a lesson.
+
+    Name it without the ``test_`` prefix so it is not collected. Scenarios defined there can be
+    passed to ``learner.run`` like those of the suite itself.
+    """
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(suite_file).with_name(f"{name}.py")
+    key = f"dlgrade_suite_support.{path.parent.name}.{name}"
+    if key in sys.modules:
+        return sys.modules[key]
+    spec = importlib.util.spec_from_file_location(key, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no suite helper {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[key] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def describe(x: Any, depth: int = 0) -> str:

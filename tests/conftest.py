@@ -7,8 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +101,45 @@ def workspace_with(tmp_path: Path, course: Path, files: dict[str, str], base: st
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(text)
     return ws
+
+
+# ---------------------------------------------------------------------- a real browser
+
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason}; CI=true, so the browser test must run (install chromium and playwright)")
+    pytest.skip(f"{reason} (a failure under CI=true)")
+
+
+def _chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("DLGRADE_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        shutil.which("google-chrome"),
+    ):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    exe = _chromium_path()
+    if exe is None:
+        _unavailable("no Chromium found (looked for DLGRADE_CHROMIUM, /usr/bin/chromium, chromium on PATH)")
+    with sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=exe, headless=True, args=["--no-sandbox"])
+        except Error as exc:
+            _unavailable(f"Chromium at {exe} did not start: {str(exc).splitlines()[0]}")
+        yield b
+        b.close()

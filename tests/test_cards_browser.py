@@ -7,8 +7,6 @@ move through the deck; it fits a phone screen. Where Chromium or Playwright is m
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,44 +16,6 @@ import pytest
 pytestmark = pytest.mark.browser
 
 FIXTURES = Path(__file__).parent / "fixtures"
-IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
-def _unavailable(reason: str) -> None:
-    if IN_CI:
-        pytest.fail(f"{reason}; CI=true, so the browser test must run (install chromium and playwright)")
-    pytest.skip(f"{reason} (a failure under CI=true)")
-
-
-def _chromium_path() -> str | None:
-    for candidate in (
-        os.environ.get("DLGRADE_CHROMIUM"),
-        "/usr/bin/chromium",
-        shutil.which("chromium"),
-        shutil.which("chromium-browser"),
-        shutil.which("google-chrome"),
-    ):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        _unavailable("the playwright package is not installed")
-    exe = _chromium_path()
-    if exe is None:
-        _unavailable("no Chromium found (looked for DLGRADE_CHROMIUM, /usr/bin/chromium, chromium on PATH)")
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=exe, headless=True, args=["--no-sandbox"])
-        except Error as exc:
-            _unavailable(f"Chromium at {exe} did not start: {str(exc).splitlines()[0]}")
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
