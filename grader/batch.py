@@ -131,6 +131,7 @@ class BatchGrader:
         # Parallelism is across chunks; each chunk is one trusted process.
         self.opts = GradeOptions(**{**opts.__dict__, "jobs": 1})
         self.chunk = chunk
+        self._sandbox_text: str | None = None
         (out_dir / "results").mkdir(parents=True, exist_ok=True)
         (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
 
@@ -257,6 +258,10 @@ class BatchGrader:
     def lesson_result(self, g: Graded) -> LessonResult:
         lesson = self.course.lesson(self.lesson_id)
         status = Status.ERROR if g.status == "not gradable" else Status(g.status)
+        if self._sandbox_text is None:
+            from grader.checking import describe_sandbox
+
+            self._sandbox_text = describe_sandbox(self.opts.sandbox)
         return LessonResult(
             self.lesson_id,
             lesson.title,
@@ -266,6 +271,7 @@ class BatchGrader:
             g.exercises,
             device=self.opts.device,
             duration_s=g.wall_s,
+            sandbox=self._sandbox_text,
         )
 
     def load(self, name: str) -> Graded | None:

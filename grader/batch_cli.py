@@ -77,7 +77,10 @@ def run_grade(
             }[fmt]
             path = out / "feedback" / f"{g.name}.{fmt}.{ext}"
             path.write_text(render(batch.lesson_result(g), fmt), encoding="utf-8")
+    from grader.checking import describe_sandbox
+
     _summary(con, graded, skipped, csv_path)
+    con.print(f"sandbox: {describe_sandbox(sandbox)}")
     bad = [g for g in graded if g.status == "not gradable"]
     return EXIT_FAILED if bad else EXIT_OK
 

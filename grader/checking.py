@@ -44,6 +44,7 @@ def run_check(
         device=device,
         public_only=public_only,
         duration_s=elapsed,
+        sandbox=describe_sandbox(sandbox),
     )
     if record:
         _record(workspace, result)
@@ -62,6 +63,21 @@ def run_check(
         with open(summary, "a", encoding="utf-8") as fh:
             fh.write(render(result, "markdown"))
     return EXIT_OK if status is Status.PASSED else EXIT_FAILED
+
+
+def describe_sandbox(mode: str) -> str:
+    """One line on the isolation in force, said once per run."""
+    if mode != "strict":
+        return "portable (separate process, limits, plain-data replies; --sandbox strict adds more where possible)"
+    from grader.doctor import probe_sandbox
+
+    layers = probe_sandbox()
+    active = [k for k, v in layers.items() if str(v).startswith("active")]
+    missing = [f"{k}: {v}" for k, v in layers.items() if not str(v).startswith("active")]
+    text = "strict (" + ", ".join(active) + ")" if active else "strict requested"
+    if missing:
+        text += "; not active here: " + "; ".join(missing) + " (portable protections still apply)"
+    return text
 
 
 def _print_text(text: str, quiet: bool) -> None:

@@ -388,12 +388,15 @@ def _check_files(course: Course) -> None:
     for li, lesson in enumerate(course.lessons):
         for ref in course.exercises(lesson):
             place = f"lessons[{li}].exercises[{ref.index}]"
-            for label, p, key in (
+            checks = [
                 ("stub", ref.stub_path, "stub"),
                 ("solution", ref.solution_path, "solution"),
                 ("hidden suite", ref.suite_path, "suite"),
-            ):
-                if label == "hidden suite" and course.data.paths.hidden and not p.exists():
+            ]
+            if ref.public_suite_path is not None:
+                checks.append(("public suite", ref.public_suite_path, "public_suite"))
+            for label, p, key in checks:
+                if label == "hidden suite" and (course.data.paths.hidden or ref.ex.public_suite):
                     continue  # hidden suites only exist where grading happens
                 if not p.is_file():
                     raise CourseError(

@@ -108,6 +108,7 @@ def lesson_view(result: LessonResult, hint_level: int = 1) -> dict[str, Any]:
         "max_score": result.max_score,
         "device": result.device,
         "public_only": result.public_only,
+        "sandbox": result.sandbox,
         "duration_s": round(result.duration_s, 2),
         "exercises": exercises,
         "n_checks": n_checks,

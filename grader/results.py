@@ -57,6 +57,7 @@ class LessonResult:
     device: str = "cpu"
     public_only: bool = False
     duration_s: float = 0.0
+    sandbox: str = "portable"
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON report (documented in the README)."""
@@ -68,6 +69,7 @@ class LessonResult:
             "max_score": self.max_score,
             "device": self.device,
             "public_only": self.public_only,
+            "sandbox": self.sandbox,
             "duration_s": round(self.duration_s, 3),
             "exercises": [
                 {

@@ -107,11 +107,21 @@ def _exercise_spec(ref: ExerciseRef) -> dict[str, Any]:
     }
 
 
+def hidden_dir_of(course: Course, opts: GradeOptions) -> Path | None:
+    """Where hidden suites live when kept out of the course: ``--hidden DIR`` or ``paths.hidden``."""
+    if opts.hidden_dir is not None:
+        return opts.hidden_dir
+    if course.data.paths.hidden:
+        return course.root / course.data.paths.hidden
+    return None
+
+
 def suite_for(ref: ExerciseRef, opts: GradeOptions) -> tuple[Path | None, bool]:
     """The suite file to run and whether it is only the public one."""
     hidden = ref.suite_path
-    if opts.hidden_dir is not None:
-        hidden = opts.hidden_dir / ref.lesson.id / f"test_{ref.id}.py"
+    hidden_dir = hidden_dir_of(ref.course, opts)
+    if hidden_dir is not None and not ref.ex.suite:
+        hidden = hidden_dir / ref.lesson.id / f"test_{ref.id}.py"
     if not opts.public_only and hidden.is_file():
         return hidden, False
     public = ref.public_suite_path
@@ -262,7 +272,7 @@ class Grader:
                 )
             ]
             + [str(trusted_dir), str(Path(grader.__file__).resolve().parent / "suites")]
-            + ([str(self.opts.hidden_dir)] if self.opts.hidden_dir else []),
+            + ([str(hidden)] if (hidden := hidden_dir_of(self.course, self.opts)) else []),
             "hidden_exact": [str(self.course.root), pkg_parent],
         }
         spec_path = trusted_dir / "spec.json"

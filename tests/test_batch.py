@@ -144,3 +144,26 @@ def test_cluster_backend_matches_local(small_course: Path, tmp_path: Path) -> No
         return [(r["learner"], r["lesson7.softmax_ce"], r["total"], r["status"]) for r in rows]
 
     assert book("remote") == book("local")
+
+
+def test_public_suite_only_says_public(small_course: Path, tmp_path: Path) -> None:
+    import yaml
+
+    hidden = small_course / "grader" / "suites" / "lesson7" / "test_softmax_ce.py"
+    public = small_course / "public" / "lesson7" / "test_softmax_ce.py"
+    public.parent.mkdir(parents=True)
+    shutil.copy(hidden, public)
+    private = tmp_path / "private"
+    (private / "lesson7").mkdir(parents=True)
+    hidden.rename(private / "lesson7" / "test_softmax_ce.py")
+    cur = small_course / "curriculum.yaml"
+    data = yaml.safe_load(cur.read_text())
+    data["paths"]["hidden"] = "private-suites"  # only exists where grading happens
+    data["lessons"][0]["exercises"][0]["public_suite"] = "public/lesson7/test_softmax_ce.py"
+    cur.write_text(yaml.safe_dump(data, sort_keys=False))
+
+    res = run_cli("check", "lesson7", "--solutions", "--course", str(small_course))
+    assert res.code == 0, res.stdout + res.stderr
+    assert "public checks passed" in res.stdout and "all checks passed" not in res.stdout
+    full = run_cli("check", "lesson7", "--solutions", "--course", str(small_course), "--hidden", str(private))
+    assert full.code == 0 and "all checks passed" in full.stdout
