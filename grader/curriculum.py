@@ -351,6 +351,7 @@ def check_format_version(data: dict, path: Path) -> None:
 
 
 def load_course(root: Path) -> Course:
+    root = root.resolve()  # suites and workspaces are handed to processes with other working folders
     path = root / CURRICULUM
     try:
         text = path.read_text(encoding="utf-8")

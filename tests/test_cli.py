@@ -114,3 +114,29 @@ def test_dev_check_catches_a_surviving_mutant(small_course: Path) -> None:
     res = run_cli("dev", "check", "--course", str(small_course), "--jobs", "1")
     assert res.code == 1
     assert "SURVIVED" in res.stdout
+
+
+@pytest.mark.slow
+def test_partial_credit_and_gates_across_exercises(tmp_path: Path) -> None:
+    """A gate check of one exercise must not turn the next exercise's checks into gates."""
+    import shutil
+
+    from tests.conftest import make_course
+
+    course = make_course(tmp_path / "c", ["lesson7.softmax_ce", "lesson7.weight_decay"])
+    ws = tmp_path / "ws"
+    shutil.copytree(course / "solutions", ws)
+    wd = ws / "lesson7" / "weight_decay.py"
+    text = wd.read_text()
+    wd.write_text(
+        text.replace("def l2_penalty(", "def _unused_l2_penalty(", 1)
+        + "\n\ndef l2_penalty(params, wd):\n    return 0.0\n"
+    )
+    res = run_cli("check", "lesson7", "--course", str(course), "--workspace", str(ws), "--format", "json")
+    assert res.code == 1, res.stdout + res.stderr
+    by_id = {e["id"]: e for e in res.json["exercises"]}
+    assert by_id["lesson7.softmax_ce"]["score"] == 10
+    wd_res = by_id["lesson7.weight_decay"]
+    assert 0 < wd_res["score"] < 10, wd_res
+    gates = [c["name"] for e in res.json["exercises"] for c in e["checks"] if c["gate"]]
+    assert all(name.startswith("test_does_not_use_builtin") for name in gates), gates

@@ -92,7 +92,8 @@ def test_shell_completion(small_course: Path) -> None:
 
 
 def _terminal_output(args: list[str], env_extra: dict[str, str]) -> str:
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
     env.update(TERM="xterm-256color", PYTHONPATH=str(REPO), **env_extra)
     out = pexpect.run(f"{sys.executable} -m grader " + " ".join(args), env=env, encoding="utf-8", timeout=60)

@@ -411,7 +411,8 @@ def test_quiz_command_template(course_root, monkeypatch, capsys):
 
 
 def test_quiz_in_a_terminal(course_root):
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     from grader.curriculum import load
     from grader.quiz import load_quiz
 

@@ -170,7 +170,8 @@ def course_root(tmp_path):
 
 
 def spawn_review(root: Path, now: datetime, *args: str):
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE_")}
     env.update(
         NO_COLOR="1", TERM="dumb", COLUMNS="100", LINES="40", DLGRADE_NOW=now.isoformat(), PYTHONIOENCODING="utf-8"
@@ -188,7 +189,8 @@ def spawn_review(root: Path, now: datetime, *args: str):
 
 
 def test_review_in_a_terminal_two_reviews_then_restart(course_root):
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     child = spawn_review(course_root, T0)
     child.expect("due 0 · new 5 · learned 0")
     child.expect("This session: 5 cards")

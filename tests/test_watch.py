@@ -137,7 +137,8 @@ def test_watch_needs_the_lesson_folders(course2: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_watch_in_a_terminal(course2: Path, ws: Path) -> None:
-    pexpect = pytest.importorskip("pexpect")
+    import pexpect
+
     env = dict(os.environ, NO_COLOR="1", COLUMNS="160", PYTHONPATH=str(REPO))
     env.pop("DLGRADE_COURSE", None)
     child = pexpect.spawn(

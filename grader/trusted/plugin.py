@@ -63,11 +63,9 @@ class Plugin:
             return
         runs = [r for r in STATE["spec"]["runs"] if key in r["exercises"]]
         ids = [f"run:{r['id']}" for r in runs]
-        if "learner" in metafunc.fixturenames:
-            metafunc.parametrize("_run", [r["id"] for r in runs], ids=ids, scope="module", indirect=True)
-        else:
+        if "_run" not in metafunc.fixturenames:
             metafunc.fixturenames.append("_run")
-            metafunc.parametrize("_run", [r["id"] for r in runs], ids=ids, scope="module", indirect=True)
+        metafunc.parametrize("_run", [r["id"] for r in runs], ids=ids, scope="module", indirect=True)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
@@ -124,6 +122,7 @@ class Plugin:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         STATE["current_learner"] = None
+        testing.CURRENT["gate"] = False  # set again by the check that is a gate, for its own report
         protocol.forget_tensors()
 
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
