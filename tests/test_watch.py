@@ -64,11 +64,16 @@ def test_a_save_is_seen_and_mapped_to_its_exercise(course2: Path, ws: Path, poll
     seen: list = []
 
     def save() -> None:
-        time.sleep(0.8)
-        (ws / "lesson7" / "README.md").write_text("not an exercise")
-        tmp = target.with_name(".weight_decay.py.swp")
-        tmp.write_text(target.read_text() + "\n# edited\n")
-        os.replace(tmp, target)  # how many editors save
+        # Save again every so often until the watcher reports: a loaded machine may start the
+        # watcher (its first polling snapshot) after the first save.
+        n = 0
+        while not w.stop_event.is_set() and n < 20:
+            time.sleep(0.8)
+            (ws / "lesson7" / "README.md").write_text(f"not an exercise {n}")
+            tmp = target.with_name(".weight_decay.py.swp")
+            tmp.write_text(target.read_text() + f"\n# edited {n}\n")
+            os.replace(tmp, target)  # how many editors save
+            n += 1
 
     threading.Thread(target=save, daemon=True).start()
     deadline = time.monotonic() + 20
