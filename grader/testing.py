@@ -93,7 +93,8 @@ def describe(x: Any, depth: int = 0) -> str:
     if isinstance(x, torch.nn.Module):
         return type(x).__name__
     if isinstance(x, protocol.ObjectValue):
-        return f"a {x.typename} object"
+        article = "an" if x.typename[:1].lower() in "aeiou" else "a"
+        return f"{article} {x.typename} object"
     return type(x).__name__
 
 
