@@ -331,6 +331,25 @@ def _place_of_value_error(msg: str, loc: str) -> tuple[str, str]:
     return loc, msg.removeprefix("Value error, ")
 
 
+def read_yaml(path: Path) -> Any:
+    """A course file's YAML, or a CourseError naming the file, the line and the fix."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CourseError(f"not UTF-8 text (byte {exc.start})", file=str(path), fix="save the file as UTF-8") from None
+    except OSError as exc:
+        raise CourseError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise CourseError(
+            f"invalid YAML: {problem}", file=str(path), place=place, fix="correct the YAML syntax"
+        ) from None
+
+
 def check_format_version(data: dict, path: Path) -> None:
     """``format_version`` must be a whole number this dlgrade understands (shared by every course file)."""
     version = data.get("format_version")
@@ -353,21 +372,7 @@ def check_format_version(data: dict, path: Path) -> None:
 def load_course(root: Path) -> Course:
     root = root.resolve()  # suites and workspaces are handed to processes with other working folders
     path = root / CURRICULUM
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise CourseError(f"not UTF-8 text (byte {exc.start})", file=str(path), fix="save the file as UTF-8") from None
-    except OSError as exc:
-        raise CourseError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CourseError(
-            f"invalid YAML: {problem}", file=str(path), place=place, fix="correct the YAML syntax"
-        ) from None
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise CourseError("expected a mapping at the top level", file=str(path), fix="start with `format_version: 1`")
     check_format_version(data, path)

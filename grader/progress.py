@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import sys
 import time
 from pathlib import Path
 
-from grader.errors import UsageError
+from grader.store import open_versioned
 
 SCHEMA_VERSION = 2
 DB_NAME = "progress.sqlite"
@@ -100,35 +99,7 @@ def existing_progress_path(workspace: Path) -> Path | None:
 class Progress:
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path)
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        except (OSError, sqlite3.DatabaseError) as exc:
-            raise UsageError(
-                f"cannot open the progress database: {exc}",
-                file=str(path),
-                fix="check the folder is writable, or move the damaged file away",
-            ) from None
-        if version > SCHEMA_VERSION:
-            self.db.close()
-            raise UsageError(
-                f"the progress database has schema version {version}, newer than this dlgrade understands "
-                f"({SCHEMA_VERSION})",
-                file=str(path),
-                fix="upgrade dlgrade (pip install -U dlgrade)",
-            )
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            try:
-                with self.db:
-                    self.db.executescript("BEGIN;" + MIGRATIONS[step] + f"PRAGMA user_version = {step};COMMIT;")
-            except sqlite3.DatabaseError as exc:
-                self.db.close()
-                raise UsageError(
-                    f"cannot upgrade the progress database to version {step}: {exc}",
-                    file=str(path),
-                    fix="check the file is writable, or move it away to start afresh",
-                ) from None
+        self.db = open_versioned(path, MIGRATIONS, SCHEMA_VERSION, "progress")
 
     @classmethod
     def for_workspace(cls, workspace: Path) -> Progress:

@@ -31,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from grader.curriculum import _loc, check_format_version
+from grader.curriculum import _loc, check_format_version, read_yaml
 from grader.errors import CourseError, UsageError
 
 if TYPE_CHECKING:
@@ -295,25 +295,11 @@ def _known_keys(data: Any, loc: tuple[Any, ...]) -> list[str]:
 
 def load_quiz_file(path: Path, lesson_id: str, title: str = "") -> Quiz:
     """Load and validate one quiz file; a problem raises :class:`CourseError` with file, place and fix."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.is_file():
         raise UsageError(
             f"{lesson_id} has no quiz yet", file=str(path), fix="write this file (see CONTRIBUTING.md, Quizzes)"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise CourseError(f"not UTF-8 text (byte {exc.start})", file=str(path), fix="save the file as UTF-8") from None
-    except OSError as exc:
-        raise CourseError(f"cannot read: {exc.strerror}", file=str(path)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise CourseError(
-            f"invalid YAML: {problem}", file=str(path), place=place, fix="correct the YAML syntax"
-        ) from None
+        )
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise CourseError(
             "expected a mapping at the top level",
@@ -345,7 +331,7 @@ def load_quiz_file(path: Path, lesson_id: str, title: str = "") -> Quiz:
             msg = "the question has no `type:`"
         elif kind == "missing":
             msg = f"the key {loc[-1]!r} is missing"
-        line = _yaml_line(text, loc)
+        line = _yaml_line(path.read_text(encoding="utf-8"), loc)
         place = _loc(loc) + (f" (line {line})" if line else "")
         more = len(errors) - 1
         extra = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
@@ -617,7 +603,7 @@ def load_answers(path: Path, quiz: Quiz) -> tuple[dict[str, Any], int | None]:
         raise UsageError(f"invalid YAML: {problem}", file=where, place=place, fix="correct the YAML syntax") from None
 
     def where_in(*loc: Any) -> str:
-        line = _yaml_line(text, loc)
+        line = _yaml_line(path.read_text(encoding="utf-8"), loc)
         return _loc(loc) + (f" (line {line})" if line else "")
 
     if not isinstance(data, dict):

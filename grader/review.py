@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import os
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from grader.errors import UsageError
+from grader.store import open_versioned
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -139,28 +139,7 @@ class ReviewStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path)
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-        except (OSError, sqlite3.DatabaseError) as exc:
-            raise UsageError(
-                f"cannot open the review database: {exc}",
-                file=str(path),
-                fix="check the folder is writable, or move the damaged file away",
-            ) from None
-        if version > SCHEMA_VERSION:
-            self.db.close()
-            raise UsageError(
-                f"the review database has schema version {version}, newer than this dlgrade understands "
-                f"({SCHEMA_VERSION})",
-                file=str(path),
-                fix="upgrade dlgrade (pip install -U dlgrade)",
-            )
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db:
-                self.db.executescript(MIGRATIONS[step])
-                self.db.execute(f"PRAGMA user_version = {step}")
+        self.db = open_versioned(path, MIGRATIONS, SCHEMA_VERSION, "review")
 
     @classmethod
     def for_workspace(cls, workspace: Path) -> ReviewStore:
