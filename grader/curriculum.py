@@ -20,6 +20,8 @@ from grader.errors import CourseError, UsageError
 FORMAT_VERSION = 1
 CURRICULUM = "curriculum.yaml"
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+LESSON_RE = re.compile(r"^lesson[0-9]+[a-z]?$")
+SHORT_LESSON_RE = re.compile(r"^[0-9]+[a-z]?$")
 
 
 class _Model(BaseModel):
@@ -62,6 +64,7 @@ class Exercise(_Model):
     suite: str | None = None
     public_suite: str | None = None
     mutants: str | None = None
+    cards: list[str] = []  # card ids in the lesson's notes (``lesson9/id`` for another lesson's) that teach it
 
     @field_validator("id")
     @classmethod
@@ -97,8 +100,8 @@ class Lesson(_Model):
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
-        if not re.match(r"^lesson[0-9]+$", v):
-            raise ValueError("must look like lesson7 (the word lesson and a number)")
+        if not LESSON_RE.match(v):
+            raise ValueError("must look like lesson7 or lesson5b (the word lesson, a number, maybe a letter)")
         return v
 
     @model_validator(mode="after")
@@ -109,10 +112,6 @@ class Lesson(_Model):
                 raise ValueError(f"exercises[{i}]: duplicate exercise id {ex.id!r}")
             seen.add(ex.id)
         return self
-
-    @property
-    def number(self) -> int:
-        return int(self.id.removeprefix("lesson"))
 
 
 class CourseFile(_Model):
@@ -224,8 +223,8 @@ class Course:
 
     def lesson(self, key: str) -> Lesson:
         key = key.strip()
-        if key.isdigit():
-            key = f"lesson{int(key)}"
+        if SHORT_LESSON_RE.match(key):
+            key = f"lesson{key.lstrip('0') or '0'}"
         for lesson in self.lessons:
             if lesson.id == key:
                 return lesson

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from grader.curriculum import Course, ExerciseRef
@@ -23,10 +24,17 @@ class ExerciseProof:
     stub: Verdict
     mutants: list[tuple[str, Verdict]] = field(default_factory=list)
     duration_s: float = 0.0
+    teaching: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.solution.ok and self.stub.ok and all(v.ok for _, v in self.mutants) and len(self.mutants) >= 3
+        return (
+            self.solution.ok
+            and self.stub.ok
+            and all(v.ok for _, v in self.mutants)
+            and len(self.mutants) >= 3
+            and not self.teaching
+        )
 
     @property
     def problems(self) -> list[str]:
@@ -38,6 +46,7 @@ class ExerciseProof:
         out += [f"mutant {mid}: {v.text}" for mid, v in self.mutants if not v.ok]
         if len(self.mutants) < 3:
             out.append(f"only {len(self.mutants)} mutant(s); at least 3 are required")
+        out += self.teaching
         return out
 
 
@@ -98,11 +107,12 @@ def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: in
             )
             mutant_runs[ref.qualified_id].append((rid, m.expect))
     results = Grader(course, refs, GradeOptions(device=device, jobs=jobs)).grade(runs)
+    teaching = teaching_problems(course, refs)
     proofs = []
     for i, ref in enumerate(refs):
         sol = results["solution"][i]
         stub = results["stub"][i]
-        proof = ExerciseProof(ref, judge_solution(sol), judge_stub(stub))
+        proof = ExerciseProof(ref, judge_solution(sol), judge_stub(stub), teaching=teaching[ref.qualified_id])
         for rid, expect in mutant_runs[ref.qualified_id]:
             res = next(r for r in results[rid] if r.id == ref.qualified_id)
             proof.mutants.append((rid.rsplit(":", 1)[1], judge_mutant(res, expect)))
@@ -141,3 +151,63 @@ def show_proofs(proofs: list[ExerciseProof], out: object) -> bool:
     if not bad:
         out.print(f"[green]all {len(proofs)} exercise(s) proven[/green]")
     return not bad
+
+
+# ---------------------------------------------------------------------- teaching links
+
+_CODE_IN_HINT = (
+    re.compile(r"`"),  # a code span
+    re.compile(r"\b(?!e\.g\b|i\.e\b)[A-Za-z_]\w*\.[A-Za-z_]\w*"),  # an attribute: x.grad, torch.eye, nn.Linear
+    re.compile(r"\b[A-Za-z_]\w*\("),  # a call: log_softmax(x, min(600
+    re.compile(r"\b\w+\s*(?:[-+*/]?=)\s*[\w(\[-]"),  # an assignment: grad = ..., x -= m
+    re.compile(r"\s@\s|\*\*"),  # matmul and power operators
+    re.compile(r"\[\s*:|:\s*\]|\.\.\.\]"),  # slicing
+)
+
+
+def code_in_hint(text: str) -> str | None:
+    """The first piece of code in a hint, or None: level 1 is a nudge in words."""
+    for pattern in _CODE_IN_HINT:
+        m = pattern.search(text)
+        if m:
+            return m.group(0)
+    return None
+
+
+def resolve_card(course: Course, lesson_id: str, ref: str, cards: dict[str, set[str]]) -> bool:
+    """Does ``ref`` (``id`` in ``lesson_id``'s notes, or ``lesson9/id``) name a card?"""
+    lesson_part, _, card = ref.rpartition("/")
+    return card in cards.get(lesson_part or lesson_id, set())
+
+
+def teaching_problems(course: Course, refs: list[ExerciseRef]) -> dict[str, list[str]]:
+    """Per exercise: card links that name no card, mutants without a hint or a card, code in hint 1."""
+    from grader.notes import cards_for_lesson
+
+    ids: dict[str, set[str]] = {}
+    for lesson in course.lessons:
+        try:
+            ids[lesson.id] = {c.id for c in cards_for_lesson(course, lesson)}
+        except Exception:
+            ids[lesson.id] = set()
+    out: dict[str, list[str]] = {}
+    for ref in refs:
+        problems = []
+        lid = ref.lesson.id
+        if not ref.ex.cards:
+            problems.append("names no cards (add `cards: [...]` with the ids of the cards that teach it)")
+        for c in ref.ex.cards:
+            if not resolve_card(course, lid, c, ids):
+                problems.append(f"cards: {c!r} is not a card id in {lid}'s notes")
+        code = code_in_hint(ref.ex.hints[0])
+        if code:
+            problems.append(f"hint 1 gives code away ({code!r}); keep level 1 a nudge in words")
+        for m in load_mutants(ref):
+            if not m.hint:
+                problems.append(f"mutant {m.id}: no `hint:` (where to look, not the fix)")
+            if not m.card:
+                problems.append(f"mutant {m.id}: no `card:` (the card that teaches what it gets wrong)")
+            elif not resolve_card(course, lid, m.card, ids):
+                problems.append(f"mutant {m.id}: card {m.card!r} is not a card id in {lid}'s notes")
+        out[ref.qualified_id] = problems
+    return out

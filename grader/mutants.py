@@ -26,6 +26,8 @@ class Mutant(BaseModel):
     with_: str | None = Field(None, alias="with")
     file: str | None = None
     expect: list[str] = []
+    hint: str | None = None  # where to look (not the fix), shown when a learner's code behaves like this mutant
+    card: str | None = None  # the id of the card that teaches the idea this mistake misses
 
     @model_validator(mode="after")
     def _shape(self) -> Mutant:
