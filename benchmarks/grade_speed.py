@@ -26,8 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader.curriculum import load_course  # noqa: E402
-from grader.mutants import load_mutants, mutate  # noqa: E402
+from grader.course.curriculum import load_course  # noqa: E402
+from grader.course.mutants import load_mutants, mutate  # noqa: E402
 
 
 def build_submissions(course_root: Path, lesson: str, n: int, dest: Path, seed: int = 0) -> list[str]:

@@ -1,0 +1,92 @@
+"""Grade past one machine: one Dask task per submission, same isolation, same result records.
+
+Each task receives the submission as zip bytes and grades it on the worker machine with the same
+``Grader`` as a local run (its own trusted process and forked learner worker). The course must be
+present at the same path on every worker (a shared folder, or the same checkout).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from grader.batch.gradebook import Graded, graded_from
+from grader.batch.submissions import Submission, extract_zip
+from grader.course.curriculum import Course, ExerciseRef
+from grader.engine.runner import GradeOptions
+from grader.errors import UsageError
+
+
+def _zip_folder(path: Path) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for p in sorted(path.rglob("*")):
+            if p.is_file() and not p.is_symlink() and "__pycache__" not in p.parts:
+                zf.write(p, p.relative_to(path).as_posix())
+    return buf.getvalue()
+
+
+def grade_task(
+    course_root: str, lesson_id: str, target: str, name: str, fingerprint: str, payload: bytes, opts: dict[str, Any]
+) -> dict[str, Any]:
+    """Runs on a Dask worker: unpack, grade with the local grader, return plain data."""
+    from grader.batch.gradebook import BatchGrader
+    from grader.course.curriculum import load_course
+
+    course = load_course(Path(course_root))
+    _, refs = course.select(target)
+    with tempfile.TemporaryDirectory(prefix="dlgrade-task-") as tmp_s:
+        tmp = Path(tmp_s)
+        src = tmp / "submission.zip"
+        src.write_bytes(payload)
+        batch = BatchGrader(course, lesson_id, refs, tmp / "out", GradeOptions(**opts))
+        graded = batch.grade_chunk([Submission(name, src, fingerprint)])[0]
+        batch.save(graded)
+        return json.loads(batch.result_path(name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+class ClusterGrader:
+    def __init__(
+        self, address: str, course: Course, lesson_id: str, refs: list[ExerciseRef], opts: GradeOptions
+    ) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise UsageError("--cluster needs Dask", fix="pip install 'dlgrade[cluster]'") from None
+        try:
+            self.client = Client(address, timeout="10s")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot reach the Dask scheduler at {address} ({exc})",
+                fix="start one with `dask scheduler` and pass its tcp:// address",
+            ) from None
+        self.course = course
+        self.lesson_id = lesson_id
+        self.target = lesson_id if len(refs) == len(course.lesson(lesson_id).exercises) else refs[0].qualified_id
+        self.opts = {**opts.__dict__, "jobs": 1}
+
+    def grade_chunk(self, subs: list[Submission]) -> list[Graded]:
+        futures = []
+        for sub in subs:
+            payload = sub.path.read_bytes() if sub.path.is_file() else _zip_folder(sub.path)
+            futures.append(
+                self.client.submit(
+                    grade_task,
+                    str(self.course.root),
+                    self.lesson_id,
+                    self.target,
+                    sub.name,
+                    sub.fingerprint,
+                    payload,
+                    self.opts,
+                    pure=False,
+                )
+            )
+        return [graded_from(f.result()) for f in futures]
+
+
+__all__ = ["ClusterGrader", "grade_task", "extract_zip"]

@@ -1,0 +1,61 @@
+"""Instructor grading: ``grade`` (a whole class, resumable, locally or on a Dask cluster)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grader.cli.context import CourseOpt, Device, DeviceOpt, Format, Sandbox, app_context, load_course, resolve_device
+
+app = typer.Typer()
+
+
+@app.command()
+def grade(
+    ctx: typer.Context,
+    submissions: Annotated[Path, typer.Argument(help="A folder with one subfolder or .zip per learner.")],
+    lesson: Annotated[str, typer.Option("--lesson", "-l", help="The lesson (or lesson.exercise) to grade.")],
+    out: Annotated[Path, typer.Option("--out", help="Where the gradebook, results and feedback go.")] = Path("grades"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Grading processes in parallel.")] = 2,
+    force: Annotated[bool, typer.Option("--force", help="Regrade submissions already graded.")] = False,
+    only: Annotated[str | None, typer.Option("--only", help="Regrade only this submission.")] = None,
+    device: DeviceOpt = Device.cpu,
+    hidden: Annotated[Path | None, typer.Option("--hidden", help="A folder of hidden suites.")] = None,
+    fmt: Annotated[
+        Format | None, typer.Option("--format", "-f", help="Also write each learner's report in this format.")
+    ] = None,
+    cluster: Annotated[
+        str | None, typer.Option("--cluster", help="A Dask scheduler address (tcp://host:8786).")
+    ] = None,
+    sandbox: Annotated[Sandbox, typer.Option(help="strict: every isolation layer the machine offers.")] = (
+        Sandbox.strict
+    ),
+    course_dir: CourseOpt = None,
+) -> None:
+    """Grade a whole class: one isolated worker per submission, warm interpreters, resumable.
+
+    Example: [bold]dlgrade grade submissions/ --lesson lesson7 --jobs 2[/bold]
+
+    Writes OUT/gradebook.csv, OUT/gradebook.json, OUT/feedback/<learner>.md|.html and OUT/results/<learner>.json.
+    """
+    from grader.batch.run import run_grade
+
+    course = load_course(course_dir)
+    code = run_grade(
+        course,
+        submissions,
+        lesson,
+        out,
+        jobs=jobs,
+        force=force,
+        only=only,
+        device=resolve_device(device),
+        hidden=hidden,
+        fmt=fmt.value if fmt else None,
+        cluster=cluster,
+        sandbox=sandbox.value,
+        quiet=app_context(ctx).quiet,
+    )
+    raise typer.Exit(code)

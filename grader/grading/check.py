@@ -1,0 +1,74 @@
+"""``dlgrade check`` end to end: grade the chosen exercises, attach their teaching, record progress, report.
+
+Used by ``check``, ``watch`` (each save) and the notebook magic: one path from a target to a report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.course.curriculum import Course
+from grader.engine.results import LessonResult, Status, summarize
+from grader.engine.runner import GradeOptions, grade_workspace
+from grader.errors import EXIT_FAILED, EXIT_OK
+from grader.grading.teaching import attach_cards
+from grader.reports.emit import emit
+from grader.reports.formats import Format
+
+
+def grade_target(
+    course: Course, target: str, workspace: Path, opts: GradeOptions, *, record: bool = True
+) -> LessonResult:
+    """Grade ``target`` (``lesson7``, ``7`` or ``lesson7.softmax_ce``) in ``workspace`` into one result."""
+    from grader.engine.untrusted.sandbox import describe
+
+    lesson, refs = course.select(target)
+    results, elapsed, public_only = grade_workspace(course, refs, workspace, opts)
+    attach_cards(course, lesson, results)
+    status, score, max_score = summarize(results)
+    result = LessonResult(
+        lesson=lesson.id if len(refs) > 1 or len(lesson.exercises) == 1 else refs[0].qualified_id,
+        title=lesson.title,
+        status=status,
+        score=score,
+        max_score=max_score,
+        exercises=results,
+        device=opts.device,
+        public_only=public_only,
+        duration_s=elapsed,
+        sandbox=describe(opts.sandbox),
+    )
+    if record:
+        _record(workspace, result)
+    return result
+
+
+def run_check(
+    course: Course,
+    target: str,
+    workspace: Path,
+    opts: GradeOptions,
+    *,
+    fmt: Format = Format.text,
+    output: Path | None = None,
+    record: bool = True,
+    quiet: bool = False,
+) -> int:
+    """Grade, report, and return the exit code (0 passed, 1 not)."""
+    result = grade_target(course, target, workspace, opts, record=record)
+    emit(result, fmt, output, quiet=quiet)
+    return EXIT_OK if result.status is Status.PASSED else EXIT_FAILED
+
+
+def _record(workspace: Path, result: LessonResult) -> None:
+    try:
+        from grader.progress.tracker import Progress
+
+        prog = Progress.for_workspace(workspace)
+    except Exception:  # a read-only workspace still gets its grade
+        return
+    try:
+        for ex in result.exercises:
+            prog.record(ex.id, ex.status.value, ex.score, ex.max_score)
+    finally:
+        prog.close()

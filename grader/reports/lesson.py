@@ -1,0 +1,136 @@
+"""Reports of a graded lesson (or exercise): view models for the templates, and one renderer per format.
+
+Templates receive view models (plain dicts), never pytest reports.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from grader.engine.results import ExerciseResult, LessonResult, Status
+from grader.kinds import KINDS
+from grader.reports.environment import environment
+from grader.reports.formats import Format
+
+
+def check_view(c: Any) -> dict[str, Any]:
+    from grader.reports.pictures import for_details
+
+    return {
+        "name": c.name,
+        "title": c.title,
+        "status": c.status.value,
+        "passed": c.status is Status.PASSED,
+        "kind": c.kind,
+        "kind_label": KINDS.get(c.kind or "", c.kind or ""),
+        "message": c.message,
+        "call": c.call,
+        "output": c.output,
+        "details": c.details,
+        "pictures": for_details(c.details),
+        "duration_s": c.duration_s,
+    }
+
+
+def exercise_view(ex: ExerciseResult, hint_level: int = 1) -> dict[str, Any]:
+    failed_all = [c for c in ex.checks if c.status in (Status.FAILED, Status.ERROR)]
+    # One entry per distinct problem: ten checks that all say "not implemented" read as one.
+    groups: dict[tuple[str | None, str], list[Any]] = {}
+    for c in failed_all:
+        groups.setdefault((c.kind, c.message), []).append(c)
+    failed = []
+    for members in groups.values():
+        view = check_view(members[0])
+        view["also"] = len(members) - 1
+        failed.append(view)
+    return {
+        "id": ex.id,
+        "title": ex.title,
+        "status": ex.status.value,
+        "score": ex.score,
+        "max_score": ex.max_score,
+        "file": ex.file,
+        "error": ex.error,
+        "checks": [check_view(c) for c in ex.checks],
+        "failed": failed,
+        "n_passed": sum(1 for c in ex.checks if c.status is Status.PASSED),
+        "n_checks": len(ex.checks),
+        "hint": ex.hints[min(hint_level, len(ex.hints)) - 1] if ex.hints and ex.status is not Status.PASSED else None,
+        "cards": ex.cards if ex.status is not Status.PASSED else [],
+    }
+
+
+def lesson_view(result: LessonResult, hint_level: int = 1) -> dict[str, Any]:
+    exercises = [exercise_view(e, hint_level) for e in result.exercises]
+    n_checks = sum(e["n_checks"] for e in exercises)
+    n_passed = sum(e["n_passed"] for e in exercises)
+    if result.status is Status.PASSED:
+        headline = "public checks passed" if result.public_only else "all checks passed"
+    else:
+        headline = f"{n_passed} of {n_checks} checks passed"
+    return {
+        "lesson": result.lesson,
+        "title": result.title,
+        "status": result.status.value,
+        "score": result.score,
+        "max_score": result.max_score,
+        "device": result.device,
+        "public_only": result.public_only,
+        "sandbox": result.sandbox,
+        "duration_s": round(result.duration_s, 2),
+        "exercises": exercises,
+        "n_checks": n_checks,
+        "n_passed": n_passed,
+        "n_failed": n_checks - n_passed,
+        "headline": headline,
+        "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+
+
+def gradescope(result: LessonResult) -> dict[str, Any]:
+    """A results.json per Gradescope's autograder specification: one test per exercise."""
+    view = lesson_view(result)
+    tests = []
+    for ex in view["exercises"]:
+        lines = [f"{ex['n_passed']}/{ex['n_checks']} checks passed"]
+        if ex["error"]:
+            lines.append(ex["error"])
+        for c in ex["failed"]:
+            lines.append(f"- {c['title']} ({c['kind_label']})" + (f"\n  input: {c['call']}" if c["call"] else ""))
+            lines.append("  " + c["message"].replace("\n", "\n  "))
+        if ex["hint"]:
+            lines.append(f"hint: {ex['hint']}")
+        tests.append(
+            {
+                "name": f"{ex['id']}: {ex['title']}",
+                "score": ex["score"],
+                "max_score": ex["max_score"],
+                "status": "passed" if ex["status"] == "passed" else "failed",
+                "output": "\n".join(lines),
+                "visibility": "visible",
+            }
+        )
+    return {
+        "score": result.score,
+        "execution_time": round(result.duration_s, 2),
+        "output": f"{view['headline']} — score {result.score:g}/{result.max_score:g}",
+        "visibility": "visible",
+        "tests": tests,
+    }
+
+
+def _template(name: str) -> Callable[[LessonResult], str]:
+    return lambda result: environment().get_template(name).render(r=lesson_view(result))
+
+
+RENDERERS: dict[Format, Callable[[LessonResult], str]] = {
+    Format.text: _template("check.txt.j2"),
+    Format.markdown: _template("check.md.j2"),
+    Format.html: _template("check.html.j2"),
+    Format.junit: _template("junit.xml.j2"),
+    Format.json: lambda result: json.dumps(result.to_json(), indent=2) + "\n",
+    Format.gradescope: lambda result: json.dumps(gradescope(result), indent=2) + "\n",
+}
