@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from grader.course.curriculum import Course, ExerciseRef
 from grader.course.mutants import load_mutants, mutate
 from grader.engine.results import ExerciseResult, Status
 from grader.engine.runner import GradeOptions, Grader, RunInput
+from grader.instructor.lint import stub_problems, teaching_problems, unowned_files
 
 
 @dataclass
 class Verdict:
     ok: bool
     text: str
+    checks: int = 0  # for a mutant: how many checks caught it
 
 
 @dataclass
@@ -84,10 +85,20 @@ def judge_mutant(res: ExerciseResult, expect: list[str]) -> Verdict:
     if expect and not kinds & set(expect):
         return Verdict(False, f"failed, but with {sorted(kinds)} instead of {expect}")
     n = sum(1 for c in res.checks if c.status is not Status.PASSED)
-    return Verdict(True, f"killed by {n} check(s): {', '.join(sorted(k for k in kinds if k))}")
+    return Verdict(True, f"killed by {n} check(s): {', '.join(sorted(k for k in kinds if k))}", n)
 
 
-def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: int = 1) -> list[ExerciseProof]:
+@dataclass
+class CourseProof:
+    exercises: list[ExerciseProof]
+    unowned: list[str] = field(default_factory=list)  # files no curriculum entry owns
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok for p in self.exercises) and not self.unowned
+
+
+def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: int = 1) -> CourseProof:
     runs = [
         RunInput("solution", course.root / course.data.paths.solutions),
         RunInput("stub", course.root / course.data.paths.exercises),
@@ -112,16 +123,19 @@ def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: in
     for i, ref in enumerate(refs):
         sol = results["solution"][i]
         stub = results["stub"][i]
-        proof = ExerciseProof(ref, judge_solution(sol), judge_stub(stub), teaching=teaching[ref.qualified_id])
+        proof = ExerciseProof(
+            ref, judge_solution(sol), judge_stub(stub), teaching=teaching[ref.qualified_id] + stub_problems(ref)
+        )
         for rid, expect in mutant_runs[ref.qualified_id]:
             res = next(r for r in results[rid] if r.id == ref.qualified_id)
             proof.mutants.append((rid.rsplit(":", 1)[1], judge_mutant(res, expect)))
         proof.duration_s = sum(c.duration_s for c in sol.checks)
         proofs.append(proof)
-    return proofs
+    lessons = sorted({ref.lesson.id for ref in refs})
+    return CourseProof(proofs, unowned_files(course, lessons))
 
 
-def show_proofs(proofs: list[ExerciseProof], out: object) -> bool:
+def show_proofs(proof: CourseProof, out: object) -> bool:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -132,15 +146,19 @@ def show_proofs(proofs: list[ExerciseProof], out: object) -> bool:
     table.add_column("solution")
     table.add_column("stub")
     table.add_column("mutants")
+    table.add_column("fewest checks per kill", justify="right")
     table.add_column("suite time", justify="right")
+    proofs = proof.exercises
     for p in proofs:
         killed = sum(1 for _, v in p.mutants if v.ok)
         mut = f"{killed}/{len(p.mutants)} killed"
+        fewest = min((v.checks for _, v in p.mutants if v.ok), default=0)
         table.add_row(
             p.ref.qualified_id,
             "[green]passes[/green]" if p.solution.ok else "[red]FAILS[/red]",
             "[green]not impl.[/green]" if p.stub.ok else "[red]BREACH[/red]",
             f"[green]{mut}[/green]" if killed == len(p.mutants) and len(p.mutants) >= 3 else f"[red]{mut}[/red]",
+            str(fewest) if fewest > 1 else f"[yellow]{fewest}[/yellow]",
             f"{p.duration_s:.2f} s",
         )
     out.print(table)
@@ -148,66 +166,8 @@ def show_proofs(proofs: list[ExerciseProof], out: object) -> bool:
     for p in bad:
         for line in p.problems:
             out.print(f"[red]✘ {p.ref.qualified_id}[/red] {escape(line)}")
-    if not bad:
+    for path in proof.unowned:
+        out.print(f"[red]✘ {escape(path)}[/red] no curriculum entry owns this file (remove it, or add its entry)")
+    if not bad and not proof.unowned:
         out.print(f"[green]all {len(proofs)} exercise(s) proven[/green]")
-    return not bad
-
-
-# ---------------------------------------------------------------------- teaching links
-
-_CODE_IN_HINT = (
-    re.compile(r"`"),  # a code span
-    re.compile(r"\b(?!e\.g\b|i\.e\b)[A-Za-z_]\w*\.[A-Za-z_]\w*"),  # an attribute: x.grad, torch.eye, nn.Linear
-    re.compile(r"\b[A-Za-z_]\w*\("),  # a call: log_softmax(x, min(600
-    re.compile(r"\b\w+\s*(?:[-+*/]?=)\s*[\w(\[-]"),  # an assignment: grad = ..., x -= m
-    re.compile(r"\s@\s|\*\*"),  # matmul and power operators
-    re.compile(r"\[\s*:|:\s*\]|\.\.\.\]"),  # slicing
-)
-
-
-def code_in_hint(text: str) -> str | None:
-    """The first piece of code in a hint, or None: level 1 is a nudge in words."""
-    for pattern in _CODE_IN_HINT:
-        m = pattern.search(text)
-        if m:
-            return m.group(0)
-    return None
-
-
-def resolve_card(course: Course, lesson_id: str, ref: str, cards: dict[str, set[str]]) -> bool:
-    """Does ``ref`` (``id`` in ``lesson_id``'s notes, or ``lesson9/id``) name a card?"""
-    lesson_part, _, card = ref.rpartition("/")
-    return card in cards.get(lesson_part or lesson_id, set())
-
-
-def teaching_problems(course: Course, refs: list[ExerciseRef]) -> dict[str, list[str]]:
-    """Per exercise: card links that name no card, mutants without a hint or a card, code in hint 1."""
-    from grader.course.notes import cards_for_lesson
-
-    ids: dict[str, set[str]] = {}
-    for lesson in course.lessons:
-        try:
-            ids[lesson.id] = {c.id for c in cards_for_lesson(course, lesson)}
-        except Exception:
-            ids[lesson.id] = set()
-    out: dict[str, list[str]] = {}
-    for ref in refs:
-        problems = []
-        lid = ref.lesson.id
-        if not ref.ex.cards:
-            problems.append("names no cards (add `cards: [...]` with the ids of the cards that teach it)")
-        for c in ref.ex.cards:
-            if not resolve_card(course, lid, c, ids):
-                problems.append(f"cards: {c!r} is not a card id in {lid}'s notes")
-        code = code_in_hint(ref.ex.hints[0])
-        if code:
-            problems.append(f"hint 1 gives code away ({code!r}); keep level 1 a nudge in words")
-        for m in load_mutants(ref):
-            if not m.hint:
-                problems.append(f"mutant {m.id}: no `hint:` (where to look, not the fix)")
-            if not m.card:
-                problems.append(f"mutant {m.id}: no `card:` (the card that teaches what it gets wrong)")
-            elif not resolve_card(course, lid, m.card, ids):
-                problems.append(f"mutant {m.id}: card {m.card!r} is not a card id in {lid}'s notes")
-        out[ref.qualified_id] = problems
-    return out
+    return proof.ok
