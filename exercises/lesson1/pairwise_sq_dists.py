@@ -18,11 +18,15 @@ def pairwise_sq_dists(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     Args:
         x: float tensor of shape ``(..., n, d)``.
-        y: float tensor of shape ``(..., m, d)``; the leading dimensions broadcast with ``x``'s.
+        y: float tensor of shape ``(..., m, d)``; the leading dimensions broadcast with ``x``'s
+            (``y`` may have fewer of them, or none: ``(2, 4, d)`` with ``(5, d)`` gives ``(2, 4, 5)``).
 
     Returns:
         A tensor of shape ``(..., n, m)`` with the dtype and device of ``x``. Every entry is
-        ``>= 0``, and a point's distance to an identical point is exactly ``0``.
+        ``>= 0``, a point's distance to an identical point is exactly ``0``, and small distances
+        between points far from the origin (``1e4`` in float32) stay accurate. The result must be
+        differentiable with respect to ``x`` and ``y`` (torch operations only, no ``.item()``).
+        ``x`` and ``y`` are not modified.
     """
     # TODO: give x a new axis for the y points and y a new axis for the x points, so that
     #       x - y broadcasts to shape (..., n, m, d); square and sum over the coordinates.

@@ -54,7 +54,9 @@ def causal_attention(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor, w_v:
 
     Returns:
         A tensor ``(..., L, D)`` (dtype and device of ``x``) whose row ``t`` depends only on
-        rows ``0..t`` of ``x``.
+        rows ``0..t`` of ``x``: changing later rows leaves it exactly unchanged, and its
+        gradient with respect to every later row is exactly 0. Differentiable with respect
+        to ``x`` and the three projections; ``x`` is not modified.
     """
     # TODO: project x to Q, K, V; scaled scores; mask the future with -inf (use causal_mask on
     # x's device) BEFORE the softmax; weights @ V.

@@ -9,8 +9,10 @@ Input ``x`` has shape ``(N, L, E)`` (batch first); ``H`` heads of size ``h = E /
     O_j    = A_j V_j                                                (N, H, L, h)
     concat the heads back to (N, L, E), then  out = concat W_o^T + b_o
 
-With ``causal=True`` position ``i`` attends to positions ``0..i`` only. With ``need_weights=True``
-the function also returns the attention weights averaged over the heads, ``(N, L, L)``.
+With ``causal=True`` position ``i`` attends to positions ``0..i`` only; every position keeps at
+least itself, so no row is fully masked (``nn.MultiheadAttention`` would return NaN for a query
+allowed no key at all). With ``need_weights=True`` the function also returns the attention
+weights averaged (not summed) over the heads, ``(N, L, L)``.
 
 The result must match ``nn.MultiheadAttention(E, H, batch_first=True)`` called as ``mha(x, x, x)``
 when it holds the same weights. Do not call ``torch.nn.MultiheadAttention``,
@@ -45,7 +47,9 @@ def multi_head_self_attention(
 
     Returns:
         ``out`` of shape ``(N, L, E)``, or ``(out, weights)`` with ``weights`` of shape
-        ``(N, L, L)`` when ``need_weights`` is True. Same dtype and device as ``x``.
+        ``(N, L, L)`` when ``need_weights`` is True. Same dtype and device as ``x``;
+        ``out`` is differentiable with respect to ``x`` and all four weights. Inputs of size
+        100 (scores in the thousands) must give finite results; no input is modified.
     """
     # TODO: project x to Q, K, V with the three row blocks of in_proj_weight (and bias).
     # TODO: split the feature axis into heads: (N, L, E) -> (N, H, L, h).

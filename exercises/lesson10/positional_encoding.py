@@ -12,6 +12,12 @@ Odd ``d``: the formula above still defines every column. Column ``j`` uses the f
 so the last column is a sine with no cosine partner: ``ceil(d/2)`` sine columns and
 ``floor(d/2)`` cosine columns.
 
+Precision: the table must be accurate to the dtype it is returned in. Compute it in that
+dtype, or in float64 and cast once at the end. A table computed in float32 and converted to
+float64 afterwards is only float32-accurate (errors near 1e-5 at position 500) and fails the
+float64 checks (rtol 1e-7); float32 tables are checked with float32 tolerances (rtol 1e-4,
+atol 1e-5) for lengths up to 64.
+
 No built-in computes this table; write it with ``torch.arange``, ``torch.sin`` and ``torch.cos``.
 """
 
@@ -31,11 +37,13 @@ def sinusoidal_encoding(
         length: ``L``, the number of positions (``0 .. L-1``).
         dim: ``d``, the embedding size; may be odd (see the module docstring).
         base: the wavelength base, 10000 in the original transformer.
-        dtype: floating dtype of the result.
-        device: device of the result (``None``: the default device).
+        dtype: floating dtype of the result (float32 or float64); compute in it, or in float64
+            and cast at the end.
+        device: device of the result (``None``: the default device); create every tensor there.
 
     Returns:
-        A tensor of shape ``(length, dim)`` with the requested dtype and device.
+        A tensor of shape ``(length, dim)`` with the requested dtype and device (``(0, dim)``
+        when ``length`` is 0).
     """
     # TODO: positions as a column (L, 1), one frequency per column pair (the exponent is 2i/d),
     # sin into the even columns and cos into the odd ones; mind odd d.

@@ -17,7 +17,10 @@ Which keys are allowed:
 * both given: a key must be allowed by both.
 
 A query row that is allowed NO key at all would be ``softmax`` of a row of ``-inf``, i.e. 0/0 =
-NaN. Here such a row's output is all zeros (and so are its gradients), as in PyTorch.
+NaN. Here such a row's output is all zeros, and no gradient flows through it (zero gradient
+for that query and nothing from it into the keys and values), as in
+``torch.nn.functional.scaled_dot_product_attention``. (``nn.MultiheadAttention`` differs: it
+returns NaN for such a row.)
 
 You may use ``torch.softmax`` and ``torch.matmul``; do not call
 ``torch.nn.functional.scaled_dot_product_attention``, ``multi_head_attention_forward`` or
@@ -47,8 +50,9 @@ def scaled_dot_product_attention(
             last dimension of ``query``.
 
     Returns:
-        A tensor ``(..., L, d_v)`` with the dtype and device of ``query``; rows whose query may
-        attend to no key are zeros.
+        A tensor ``(..., L, d_v)`` with the dtype and device of ``query``, differentiable with
+        respect to ``query``, ``key`` and ``value``; rows whose query may attend to no key are
+        zeros. Scores in the thousands must not overflow. The inputs are not modified.
     """
     # TODO: scores = Q K^T * scale; build the boolean "allowed" mask (attn_mask, causal, or both);
     # fill the disallowed scores with -inf; softmax over the keys; zero the rows with no allowed

@@ -15,6 +15,10 @@ neighbour (0.5 -> 0, 1.5 -> 2, 2.5 -> 2), as in ``torch.quantize_per_tensor``.
 
 Per channel, each slice ``x.select(axis, c)`` gets its own ``lo``, ``hi``, scale and zero point.
 
+Clamp the codes to 0..255 BEFORE converting them to ``torch.uint8``: converting a float outside
+that range is undefined (PyTorch wraps -1.0 around to 255 on the CPU and saturates it to 0 on a
+GPU), so only clamped codes give the same, correct result everywhere.
+
 When ``scale`` and ``zero_point`` are given, they are used as they are (values outside the
 range they represent are clamped to 0 or 255).
 
@@ -41,7 +45,7 @@ def quantize_per_tensor(
     Returns:
         ``(q, scale, zero_point)``: ``q`` is ``torch.uint8`` with the shape of ``x``; ``scale`` is
         a 0-dim tensor with the dtype of ``x``; ``zero_point`` is a 0-dim ``torch.int64`` tensor.
-        All on the device of ``x``.
+        All on the device of ``x``; ``x`` is not modified.
     """
     # TODO: if no qparams are given: lo/hi with 0 included, scale (guard hi == lo), zero point.
     # TODO: q = clamp(round(x / scale) + zero_point, 0, 255) as uint8.

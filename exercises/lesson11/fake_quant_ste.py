@@ -40,7 +40,7 @@ def fake_quantize(
     Returns:
         A tensor of the shape, dtype and device of ``x``. Its gradient with respect to ``x`` is
         the upstream gradient where ``quant_min <= round(x / scale) + zero_point <= quant_max``
-        and 0 elsewhere.
+        and 0 elsewhere (no NaN, even for values of size 1e30). ``x`` is not modified.
     """
     # TODO: forward: codes, clamp, dequantize. Backward: pass the upstream gradient through where
     # the codes were inside [quant_min, quant_max], zero elsewhere (torch.autograd.Function with

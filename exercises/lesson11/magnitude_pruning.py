@@ -47,7 +47,8 @@ def prune_global(weights: list[torch.Tensor], sparsity: float) -> list[torch.Ten
         sparsity: fraction of ALL the weights to prune, in ``[0, 1]``.
 
     Returns:
-        A list of ``torch.bool`` masks, one per tensor, each with that tensor's shape.
+        A list of ``torch.bool`` masks, one per tensor, each with that tensor's shape and on the
+        weights' device.
     """
     # TODO: concatenate the flattened magnitudes, prune as above, split the mask back per tensor.
     raise NotImplementedError("TODO: prune_global")

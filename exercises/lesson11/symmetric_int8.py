@@ -29,7 +29,8 @@ def quantize_symmetric(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
     Returns:
         ``(q, scale)``: ``q`` is a ``torch.int8`` tensor of the shape of ``x``; ``scale`` is a
-        0-dim tensor with the dtype and device of ``x`` (``1.0`` when ``x`` is all zeros).
+        0-dim tensor with the dtype and device of ``x`` (``1.0`` when ``x`` is all zeros). ``x``
+        is not modified. No gradient is needed.
     """
     # TODO: scale from the largest magnitude (guard the all-zero case), then round, clamp, cast.
     raise NotImplementedError("TODO: quantize_symmetric")

@@ -7,7 +7,7 @@ A GCN layer lets every node average the transformed features of its neighbours a
 
 Adding ``I`` gives every node a self-loop, so its own features take part and no degree is 0
 (isolated nodes are fine). Scaling by ``1/sqrt(d_i d_j)`` on both sides keeps high-degree nodes
-from blowing up the features while keeping ``A_hat`` symmetric.
+from blowing up the features while keeping ``A_hat`` symmetric (whenever ``A`` is).
 
 Write it with plain tensor operations (``torch.sparse`` is allowed); graph libraries such as
 ``torch_geometric`` (``GCNConv``, ``gcn_norm``, ``to_dense_adj``, ``add_self_loops``) are off limits.
@@ -26,7 +26,11 @@ def normalized_adjacency(
     ``graph`` is one of:
 
     * a dense adjacency: a float tensor ``(n, n)`` of (possibly weighted, non-negative) edge
-      weights with no self-loops; ``num_nodes`` is not needed;
+      weights with no self-loops; ``num_nodes`` is not needed. It need NOT be symmetric (a
+      directed graph): use it exactly as given, without symmetrising it, so that
+      ``A_hat[i, j] = (A + I)[i, j] / sqrt(d_i d_j)`` with ``d`` the row sums of ``A + I``. The
+      result is differentiable with respect to this matrix, each entry ``A[i, j]`` being its
+      own variable;
     * an edge list: an int64 tensor ``(2, M)`` whose columns ``(u, v)`` are UNDIRECTED edges
       between distinct nodes; ``A[u, v] = A[v, u] = 1`` for each, an edge listed twice (or in
       both directions) still counts once; ``num_nodes`` (required) gives ``n``, which may exceed
@@ -41,7 +45,8 @@ def normalized_adjacency(
             ``torch.float32`` for an edge list.
 
     Returns:
-        A dense float tensor ``(n, n)`` on the device of ``graph`` (``graph`` is not modified).
+        A dense float tensor ``(n, n)`` on the device of ``graph`` (``graph`` is not modified);
+        symmetric whenever ``A`` is.
     """
     # TODO: build A (dense; for an edge list set both A[u, v] and A[v, u]), add the identity,
     #       compute the degrees and scale rows and columns by deg^-1/2.
@@ -68,7 +73,8 @@ def gcn_layer(
         activation: a function applied elementwise to the result, or ``None``.
 
     Returns:
-        Node features ``(..., n, f_out)`` with the dtype and device of ``h``.
+        Node features ``(..., n, f_out)`` with the dtype and device of ``h``, differentiable
+        with respect to ``adj_norm``, ``h``, ``weight`` and ``bias``. No input is modified.
     """
     # TODO: transform the features with weight, aggregate them with adj_norm (matmul broadcasts
     #       over batch dimensions), add the bias, then apply the activation if there is one.

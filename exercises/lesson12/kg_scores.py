@@ -38,7 +38,9 @@ def transe_score(
         p: 1 (Manhattan distance) or 2 (Euclidean distance); anything else is a ValueError.
 
     Returns:
-        A tensor of shape ``triples.shape[:-1]`` with the dtype and device of ``entity_emb``.
+        A tensor of shape ``triples.shape[:-1]`` with the dtype and device of ``entity_emb``,
+        differentiable with respect to both embedding matrices (never NaN, see above). No
+        input is modified.
     """
     # TODO: look up h, r, t with triples[..., 0], triples[..., 1], triples[..., 2],
     #       then return minus the p-norm of h + r - t over the last dimension.
@@ -56,7 +58,8 @@ def distmult_score(entity_emb: torch.Tensor, relation_emb: torch.Tensor, triples
         triples: int64 tensor ``(..., 3)`` of ``(head, relation, tail)`` ids.
 
     Returns:
-        A tensor of shape ``triples.shape[:-1]`` with the dtype and device of ``entity_emb``.
+        A tensor of shape ``triples.shape[:-1]`` with the dtype and device of ``entity_emb``,
+        differentiable with respect to both embedding matrices. No input is modified.
     """
     # TODO: look up h, r, t and sum their elementwise product over the embedding dimension.
     raise NotImplementedError("TODO: distmult_score")

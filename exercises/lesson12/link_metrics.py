@@ -36,7 +36,8 @@ def ranks_filtered(scores: torch.Tensor, target: torch.Tensor, known: torch.Tens
 
     Returns:
         Float tensor ``(...)`` with the dtype and device of ``scores``: ranks from 1 to ``E``
-        (halves occur with ties).
+        (halves occur with ties). Scores may be +-inf. No input is modified (filter by leaving
+        candidates out of the comparison, not by writing into ``scores``).
     """
     # TODO: pick each query's true score with gather, compare it with every candidate,
     #       drop the filtered candidates and the target itself, count better and tied ones.

@@ -39,7 +39,8 @@ def margin_ranking_loss(
 
     Returns:
         A scalar tensor for "mean" and "sum", else a tensor shaped like ``neg_scores``;
-        dtype and device of ``pos_scores``.
+        dtype and device of ``pos_scores``; differentiable with respect to both score tensors
+        (pairs beyond the margin get gradient 0). Neither input is modified.
     """
     # TODO: if neg_scores has one more dimension, add a trailing axis to pos_scores;
     #       then clamp margin - (pos - neg) at 0 and reduce.
@@ -57,7 +58,12 @@ def corrupt_triples(triples: torch.Tensor, num_entities: int, generator: torch.G
     * the relation and the other side are kept.
 
     With ``num_entities == 1`` no other entity exists: the triples come back unchanged.
-    Every random number comes from ``generator``, so the same seed gives the same negatives.
+    Randomness: every random number is drawn from ``generator`` (a ``torch.Generator`` on the
+    device of ``triples``; pass ``generator=generator, device=triples.device`` to
+    ``torch.randint``), never from the global random state, so the same seed gives the same
+    negatives and the global state is left untouched. Which draws you make, and in which
+    order, is up to you: the checks test the statistics (a fair coin, uniform replacements)
+    and the reproducibility, not particular values.
 
     Args:
         triples: int64 tensor ``(..., 3)`` of ``(head, relation, tail)`` ids.

@@ -28,7 +28,8 @@ def softmax(z: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
     Returns:
         A tensor with the shape, dtype and device of ``z``; along ``dim`` its entries are
-        non-negative and sum to 1.
+        non-negative and sum to 1. It must be differentiable with respect to ``z`` (torch
+        operations only). ``z`` is not modified.
     """
     # TODO: subtract the maximum along `dim` (keepdim=True) before exponentiating, then
     #       divide by the sum along the same dimension.
@@ -46,7 +47,8 @@ def predict(X: torch.Tensor, W: torch.Tensor, b: torch.Tensor) -> tuple[torch.Te
     Returns:
         ``(probs, classes)``: ``probs`` of shape ``(..., C)`` (the softmax of ``X W + b`` over
         the classes) and ``classes`` of shape ``(...)``, dtype int64, the index of each row's
-        largest probability.
+        largest probability. Logits up to ``1e4`` must still give finite probabilities.
+        ``X``, ``W`` and ``b`` are not modified.
     """
     # TODO: compute the logits X W + b, their softmax over the last dimension, and the argmax.
     raise NotImplementedError("TODO: predict")

@@ -32,8 +32,10 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
         x: float tensor of any shape.
 
     Returns:
-        A tensor of the same shape, dtype and device, with values in ``[0, 1]``. Its
-        gradient must be finite too (no ``inf / inf`` inside the computation).
+        A tensor of the same shape, dtype and device, with values in ``[0, 1]``, in float32
+        and float64. It must be differentiable, and its gradient must be finite too, also at
+        ``x = +-1e4`` (no ``inf`` anywhere inside the computation, not even in a branch that
+        ``torch.where`` discards). ``x`` is not modified.
     """
     # TODO: use 1 / (1 + exp(-x)) where x >= 0 and exp(x) / (1 + exp(x)) where x < 0, and make
     #       sure every exp only sees non-positive numbers: torch.where computes both branches.
@@ -51,10 +53,12 @@ def bce_with_logits(logits: torch.Tensor, target: torch.Tensor, reduction: str =
 
     Returns:
         A 0-d tensor for ``"mean"``/``"sum"``, or a tensor shaped like ``logits`` for
-        ``"none"``; dtype of ``logits``. Finite for every finite logit, including ``+-1e4``.
+        ``"none"``; dtype of ``logits``. Finite for every finite logit, including ``+-1e4``,
+        and differentiable with respect to ``logits`` with a finite gradient there too.
+        ``logits`` and ``target`` are not modified.
 
     Raises:
-        ValueError: for any other ``reduction``.
+        ValueError: for any other ``reduction`` (names are case-sensitive: ``"MEAN"`` is refused).
     """
     # TODO: per-entry loss max(x, 0) - x * t + log1p(exp(-|x|)), then reduce.
     raise NotImplementedError("TODO: bce_with_logits")

@@ -32,7 +32,8 @@ def linear_forward(x: torch.Tensor, W: torch.Tensor, b: torch.Tensor) -> torch.T
         b: bias of shape ``(out_features,)``.
 
     Returns:
-        ``y`` of shape ``(..., out_features)``, with the dtype and device of ``x``.
+        ``y`` of shape ``(..., out_features)``, with the dtype and device of ``x``. An all-zero
+        input gives exactly ``b`` in every row. Inputs are not modified.
     """
     # TODO: multiply by the transposed weight and add the bias (broadcast over the batch dims).
     raise NotImplementedError("TODO: linear_forward")
@@ -50,7 +51,8 @@ def linear_backward(
 
     Returns:
         ``(grad_x, grad_W, grad_b)`` with the shapes of ``x``, ``W`` and ``(out_features,)``,
-        all with the dtype and device of ``x``. Do not modify the inputs.
+        all with the dtype and device of ``x``. The batch may be empty (a leading size of 0):
+        then ``grad_W`` and ``grad_b`` are zeros. Do not modify the inputs.
     """
     # TODO: grad_x = grad_y @ W; for grad_W and grad_b, flatten the batch dims
     # (reshape to (-1, features)) and add up the contribution of every row.

@@ -44,6 +44,7 @@ def mlp_forward(
     Returns:
         ``(loss, cache)``: ``loss`` is a 0-d tensor with the dtype and device of ``x``, finite
         even when the logits are in the thousands; ``cache`` is anything ``mlp_backward`` needs.
+        The inputs are not modified.
     """
     # TODO: compute z1, h, logits; a stable log-softmax (subtract each row's max);
     # the mean of -log p at each row's target. Keep what the backward pass needs.
@@ -54,8 +55,9 @@ def mlp_backward(cache: Any) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, 
     """Backward pass: the gradient of the loss with respect to every parameter.
 
     Args:
-        cache: what ``mlp_forward`` returned beside the loss. It must not be modified: calling
-            ``mlp_backward`` twice on the same cache gives the same gradients.
+        cache: what ``mlp_forward`` returned beside the loss. It must not be modified (no
+            in-place writes into its tensors): calling ``mlp_backward`` twice on the same cache
+            gives the same gradients.
 
     Returns:
         ``(grad_W1, grad_b1, grad_W2, grad_b2)`` with the shapes of ``W1, b1, W2, b2`` and the

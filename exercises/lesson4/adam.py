@@ -13,9 +13,23 @@ that parameter has a gradient. For such a step, with ``beta1, beta2 = betas``::
     v_hat = v / (1 - beta2**t)
     p     = p - lr * m_hat / (sqrt(v_hat) + eps)
 
-Parameters whose ``.grad`` is ``None`` are skipped entirely (no state change).
+What the checks hold every optimizer of this lesson to (``torch.optim``'s contract):
 
-Off limits: ``torch.optim.Adam``, ``torch.optim.AdamW`` and ``torch.optim._functional.adam``.
+* ``params`` may be any iterable, including a generator such as ``model.parameters()``, which
+  can be walked through only once: keep your own list.
+* Parameters may have any shape, **including 0-d tensors** (shape ``()``); write the update with
+  whole-tensor in-place methods (``p.sub_``, ``p.mul_``, ``p.add_``), which work for every shape.
+* A parameter whose ``.grad`` is ``None`` has no gradient this step: **skip it** entirely (no
+  update, no decay, no change to its state).
+* ``step()`` changes each ``p`` in place under ``torch.no_grad()`` (the caller and the model hold
+  those tensors; binding a new tensor to a name changes nothing) and only *reads* ``p.grad``: it
+  never writes into it, also when ``step()`` is called twice with the same gradients.
+* Per-parameter state is created with the parameter's shape, dtype and device
+  (``torch.zeros_like(p)``, ``g.clone()``); float32 and float64 both work.
+* ``zero_grad()`` sets every ``p.grad`` to ``None``, also when it is ``None`` already.
+
+Off limits: ``torch.optim.Adam``, ``torch.optim.AdamW``, ``torch.optim._functional.adam`` and
+``torch.optim._functional.adamw``.
 """
 
 from collections.abc import Iterable
@@ -47,7 +61,11 @@ class Adam:
         raise NotImplementedError("TODO: Adam.__init__")
 
     def step(self) -> None:
-        """Update every parameter that has a gradient, in place (see the module docstring)."""
+        """Update every parameter that has a gradient, in place (see the module docstring).
+
+        Parameters whose ``.grad`` is ``None`` are skipped (their ``t``, ``m`` and ``v`` do not
+        change); 0-d parameters work like any other; ``p.grad`` is read, never modified.
+        """
         # TODO: under torch.no_grad(), apply the update rule with each parameter's own t, m, v.
         raise NotImplementedError("TODO: Adam.step")
 

@@ -11,7 +11,23 @@ For each parameter with a gradient ``g``, one ``step()`` does::
         g   = g + momentum * buf   if nesterov   else   buf
     p = p - lr * g                           (in place: the caller holds p)
 
-Parameters whose ``.grad`` is ``None`` are skipped. Each parameter has its own momentum buffer.
+Each parameter has its own momentum buffer, started on that parameter's first step with a
+gradient and advanced only on steps where it has one.
+
+What the checks hold every optimizer of this lesson to (``torch.optim``'s contract):
+
+* ``params`` may be any iterable, including a generator such as ``model.parameters()``, which
+  can be walked through only once: keep your own list.
+* Parameters may have any shape, **including 0-d tensors** (shape ``()``); write the update with
+  whole-tensor in-place methods (``p.sub_``, ``p.mul_``, ``p.add_``), which work for every shape.
+* A parameter whose ``.grad`` is ``None`` has no gradient this step: **skip it** entirely (no
+  update, no decay, no change to its state).
+* ``step()`` changes each ``p`` in place under ``torch.no_grad()`` (the caller and the model hold
+  those tensors; binding a new tensor to a name changes nothing) and only *reads* ``p.grad``: it
+  never writes into it, also when ``step()`` is called twice with the same gradients.
+* Per-parameter state is created with the parameter's shape, dtype and device
+  (``torch.zeros_like(p)``, ``g.clone()``); float32 and float64 both work.
+* ``zero_grad()`` sets every ``p.grad`` to ``None``, also when it is ``None`` already.
 
 Off limits: ``torch.optim.SGD`` and ``torch.optim._functional.sgd``.
 """
@@ -47,7 +63,11 @@ class SGDMomentum:
         raise NotImplementedError("TODO: SGDMomentum.__init__")
 
     def step(self) -> None:
-        """Update every parameter that has a gradient, in place (see the module docstring)."""
+        """Update every parameter that has a gradient, in place (see the module docstring).
+
+        Parameters whose ``.grad`` is ``None`` are skipped; 0-d parameters work like any other;
+        ``p.grad`` is read, never modified.
+        """
         # TODO: under torch.no_grad() (the parameters require grad), apply the update rule.
         raise NotImplementedError("TODO: SGDMomentum.step")
 

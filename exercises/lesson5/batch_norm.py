@@ -16,7 +16,12 @@ where ``m = N * prod(spatial)`` is the number of values per channel.
 * **evaluation**: normalise with ``running_mean`` and ``running_var`` and return them as
   they are.
 
-The running statistics are returned as new tensors; do not modify the arguments in place.
+The running statistics are returned as new tensors; do not modify any argument in place
+(``nn.BatchNorm`` updates its buffers in place, this function does not). In training, ``y``
+must be differentiable with respect to ``x``, ``weight`` and ``bias``, and the gradient must
+flow through the batch mean and variance too (they depend on ``x``); the running statistics
+need no gradient. Everything works in the dtype and on the device of ``x``.
+
 Do not call ``torch.nn.functional.batch_norm``, ``torch.batch_norm`` or ``torch.nn.BatchNorm1d/2d``.
 """
 
@@ -36,7 +41,8 @@ def batch_norm(
     """Normalise ``x`` per channel; in training, also update the running statistics.
 
     Args:
-        x: float tensor of shape ``(N, C)`` or ``(N, C, *spatial)``.
+        x: float tensor of shape ``(N, C)`` or ``(N, C, *spatial)``, with ``m >= 2`` values
+            per channel in training.
         running_mean: shape ``(C,)``, the running estimate of each channel's mean.
         running_var: shape ``(C,)``, the running estimate of each channel's variance.
         weight: shape ``(C,)`` scale (gamma), or ``None`` for 1.
@@ -46,8 +52,9 @@ def batch_norm(
         eps: added to the variance inside the square root.
 
     Returns:
-        ``(y, new_running_mean, new_running_var)``: ``y`` with the shape and dtype of ``x``,
-        and two ``(C,)`` tensors (in evaluation, equal to the running statistics passed in).
+        ``(y, new_running_mean, new_running_var)``: ``y`` with the shape, dtype and device of
+        ``x``, and two ``(C,)`` tensors with the dtype of the running statistics (in evaluation,
+        equal to the running statistics passed in).
     """
     # TODO: reduce over every dimension except 1 (keepdim=True helps broadcasting back).
     # TODO: in training, use the biased batch variance to normalise and the unbiased one

@@ -30,7 +30,8 @@ def dropout(x: torch.Tensor, p: float, training: bool, generator: torch.Generato
             the same seed gives the same mask.
 
     Returns:
-        A tensor with the shape, dtype and device of ``x``.
+        A tensor with the shape, dtype and device of ``x``, differentiable with respect to
+        ``x`` (its gradient is the mask times ``1 / (1 - p)``). ``x`` itself is not modified.
     """
     # TODO: in evaluation (or when p == 0) return x as it is.
     # TODO: when p == 1, return zeros (dividing by 1 - p would give NaN).

@@ -42,7 +42,8 @@ def kaiming_normal_(weight: torch.Tensor, generator: torch.Generator) -> torch.T
         generator: a ``torch.Generator`` on the same device as ``weight``.
 
     Returns:
-        ``weight`` itself (the same tensor object), now holding the new values.
+        ``weight`` itself (the same tensor object, same shape, dtype and device), now
+        holding the new values.
     """
     # TODO: compute the std from fan_in and fill `weight` in place from `generator`
     # (Tensor.normal_ accepts a generator); do it under torch.no_grad().

@@ -12,6 +12,10 @@ leading dimensions::
 trailing dimensions. Unlike batch norm, nothing is averaged over the batch, so there are no
 running statistics and training and evaluation behave the same.
 
+The result must be differentiable with respect to ``x``, ``weight`` and ``bias``, keep the
+dtype and device of ``x``, and stay accurate in float32 for rows far from zero (mean 1e3,
+spread 1), where ``E[x^2] - E[x]^2`` loses its digits. Do not modify ``x`` in place.
+
 Do not call ``torch.nn.functional.layer_norm``, ``torch.layer_norm`` or ``torch.nn.LayerNorm``.
 """
 

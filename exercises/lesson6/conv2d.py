@@ -15,7 +15,8 @@ The kernel is NOT flipped (that would be a convolution in the signal-processing 
 
 Write it with slicing, sums and matrix products; do not call ``torch.nn.functional.conv2d``,
 ``torch.conv2d``, ``torch.nn.Conv2d``, ``torch.convolution``, ``F.unfold``/``nn.Unfold`` or
-``Tensor.unfold``. Autograd must flow through your operations to ``x``, ``weight`` and ``bias``.
+``Tensor.unfold``. Autograd must flow through your operations to ``x``, ``weight`` and ``bias``,
+and none of them may be modified in place.
 """
 
 import torch

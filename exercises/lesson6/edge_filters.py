@@ -51,6 +51,8 @@ def detect_edges(images: torch.Tensor) -> torch.Tensor:
     Returns:
         A tensor of shape ``(N, 2, H - 2, W - 2)`` with the dtype and device of ``images``:
         channel 0 is the vertical-edge response, channel 1 the horizontal-edge response.
+        It must be differentiable with respect to ``images`` (stay in torch operations), and
+        ``images`` is not modified.
     """
     # TODO: stack the two kernels into a conv weight of shape (2, 1, 3, 3), moved to the
     #       dtype and device of `images`, and cross-correlate (no padding, stride 1).

@@ -10,7 +10,8 @@ windows do not overlap). No padding; windows that would run past the edge are dr
 
 The gradient of max pooling flows only to the element that won each window (one element per
 window, even when several are equal); the gradient of average pooling is spread evenly,
-``1 / (kH * kW)`` to each element of the window.
+``1 / (kH * kW)`` to each element of the window. Both results must be differentiable with
+respect to ``x``, and ``x`` must not be modified.
 
 Do not call ``F.max_pool2d``, ``F.avg_pool2d``, ``torch.max_pool2d``, ``nn.MaxPool2d``,
 ``nn.AvgPool2d``, ``F.unfold`` or ``Tensor.unfold``.

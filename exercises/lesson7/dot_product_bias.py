@@ -68,7 +68,11 @@ class DotProductBias(nn.Module):
             x: int64 tensor of shape ``(N, 2)``: column 0 holds user ids, column 1 item ids.
 
         Returns:
-            A tensor of shape ``(N,)`` (also for ``N = 1``) with the parameters' dtype.
+            A tensor of shape ``(N,)`` (also for ``N = 1``) with the parameters' dtype and
+            device, strictly inside ``y_range`` and finite even for huge scores,
+            differentiable with respect to all four parameter tables. With
+            ``y_range = (0, 1)`` (implicit feedback) it is the probability of an interaction.
+            ``x`` is not modified.
         """
         # TODO: look up both factor rows and both biases, add the dot product and the biases, squash.
         raise NotImplementedError("TODO: DotProductBias.forward")

@@ -29,7 +29,7 @@ def one_hot(idx: torch.Tensor, num_classes: int, dtype: torch.dtype = torch.floa
 
     Returns:
         A tensor of shape ``idx.shape + (C,)`` and dtype ``dtype``, on ``idx``'s device,
-        holding a single 1 in each last-dimension row.
+        holding a single 1 in each last-dimension row. ``idx`` itself is not modified.
 
     Raises:
         IndexError (or ValueError) with a message naming the bad index when any index is
@@ -62,8 +62,12 @@ class Embedding(nn.Module):
             idx: integer tensor of any shape with values in ``[0, num_embeddings)``.
 
         Returns:
-            A tensor of shape ``idx.shape + (embedding_dim,)`` with the dtype of ``weight``,
-            equal to ``weight[idx]`` and differentiable with respect to ``weight``.
+            A tensor of shape ``idx.shape + (embedding_dim,)`` with the dtype and device of
+            ``weight``, equal to ``weight[idx]`` and differentiable with respect to ``weight``.
+
+        Raises:
+            IndexError (or ValueError), as ``one_hot`` does, for an index outside
+            ``[0, num_embeddings)``, negative ones included.
         """
         # TODO: one-hot encode idx in the weight's dtype and multiply by the weight.
         raise NotImplementedError("TODO: Embedding.forward")

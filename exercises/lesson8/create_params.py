@@ -70,7 +70,9 @@ class DotProductBiasScratch(nn.Module):
             x: int64 tensor of shape ``(N, 2)``: column 0 holds user ids, column 1 item ids.
 
         Returns:
-            A tensor of shape ``(N,)`` (also for ``N = 1``) with the parameters' dtype and device.
+            A tensor of shape ``(N,)`` (also for ``N = 1``) with the parameters' dtype and device,
+            inside ``y_range`` and finite even for huge scores (use a stable sigmoid), and
+            differentiable with respect to the four tables. ``x`` is not modified.
         """
         # TODO: index the tables with the id columns, take the row-wise dot product, add both biases, squash.
         raise NotImplementedError("TODO: DotProductBiasScratch.forward")

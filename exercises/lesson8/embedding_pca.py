@@ -32,7 +32,9 @@ def pca(emb: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Te
 
     Returns:
         ``(components, coords, ratio)`` with shapes ``(k, d)``, ``(n, k)`` and ``(k,)``,
-        all with the dtype and device of ``emb``; ``ratio`` is non-increasing.
+        all with the dtype and device of ``emb``; ``ratio`` is non-increasing. ``emb`` is not
+        modified. Results must stay accurate for embeddings far from the origin (a mean of
+        about 1e6) and for tiny or huge scales (1e-6, 1e6).
     """
     # TODO: centre the rows, take torch.linalg.svd(..., full_matrices=False), keep the first k rows of Vh,
     # project, and turn the squared singular values into variance ratios.

@@ -27,7 +27,8 @@ def cosine_neighbours(emb: torch.Tensor, query: torch.Tensor, k: int) -> tuple[t
 
     Returns:
         ``(indices, sims)``, both of shape ``S + (k,)``, on ``emb``'s device: ``indices`` int64
-        item ids, ``sims`` their cosine similarities in ``emb``'s dtype.
+        item ids, ``sims`` their cosine similarities in ``emb``'s dtype. ``emb`` and ``query``
+        are not modified.
     """
     # TODO: normalise each row (guarding zero rows), score the queried rows against all rows,
     # rule the item itself out, sort with ties in index order, keep the first k.

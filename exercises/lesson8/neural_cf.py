@@ -70,17 +70,21 @@ class NeuralCF(nn.Module):
     def forward(self, x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
         """Predicted ratings for a batch of (user, item) pairs.
 
-        Dropout (only when ``self.training`` and ``p > 0``): draw a uniform number per hidden
-        unit and per row, ``torch.rand(h.shape, generator=generator, device=h.device,
-        dtype=h.dtype)``, drop the unit (set it to 0) with probability ``p``, and multiply the
-        units that are kept by ``1 / (1 - p)``. In eval mode ``h`` passes unchanged.
+        Dropout (only when ``self.training`` and ``p > 0``): draw one uniform number per hidden
+        unit and per row, ``u = torch.rand(h.shape, generator=generator, device=h.device,
+        dtype=h.dtype)``, drop the unit (set it to 0) where ``u < p`` (so with probability
+        ``p``), and multiply the units that are kept (``u >= p``) by ``1 / (1 - p)``. The
+        grader reproduces this mask from the same seed, so draw it exactly this way. In eval
+        mode ``h`` passes unchanged.
 
         Args:
             x: int64 tensor of shape ``(N, 2)``: user ids, item ids.
             generator: the random source for the dropout mask (on ``x``'s device), or ``None``.
 
         Returns:
-            A tensor of shape ``(N,)`` with the model's dtype, on ``x``'s device.
+            A tensor of shape ``(N,)`` (also for ``N = 1``) with the model's dtype, on ``x``'s
+            device, inside ``y_range`` and finite even for huge scores (use a stable sigmoid),
+            differentiable with respect to every layer. ``x`` is not modified.
         """
         # TODO: look up and concatenate, hidden layer + ReLU, dropout when training, output layer, squash.
         raise NotImplementedError("TODO: NeuralCF.forward")

@@ -27,7 +27,11 @@ def clip_grad_norm(params: list[torch.Tensor], max_norm: float) -> torch.Tensor:
 
     Returns:
         ``total``, the global norm BEFORE clipping: a 0-d tensor with the gradients' dtype and
-        device (``torch.tensor(0.0)`` when no parameter has a gradient).
+        device (``torch.tensor(0.0)`` when no parameter has a gradient). Each ``p.grad`` stays
+        the same tensor object (scaled in place, so references held elsewhere see the clipped
+        values); a ``None`` gradient stays ``None``; the parameters' own data is not touched.
+        Huge gradients (1e150), a tiny ``max_norm`` (1e-8) and all-zero gradients must give no
+        inf or NaN.
     """
     # TODO: collect the existing grads, compute one norm over all of them, and scale each grad in place if needed.
     raise NotImplementedError("TODO: clip_grad_norm")

@@ -46,7 +46,8 @@ def lstm_cell(
         b_hh: shape ``(4H,)``.
 
     Returns:
-        ``(h', c')``, each of shape ``(*B, H)``, dtype and device of ``x``.
+        ``(h', c')``, each of shape ``(*B, H)``, dtype and device of ``x``, differentiable with
+        respect to every argument and finite even for huge pre-activations.
     """
     # TODO: compute the four gates with one pair of matmuls, split them, apply the non-linearities, update c then h.
     raise NotImplementedError("TODO: lstm_cell")
@@ -71,7 +72,8 @@ def lstm(
     Returns:
         ``(outputs, (h_T, c_T))``: ``outputs`` of shape ``(T, N, H)`` holds the hidden state
         ``h`` after every step; ``h_T`` and ``c_T`` (each ``(N, H)``) are the final states.
-        Everything stays connected to the autograd graph.
+        Everything stays connected to the autograd graph (gradients flow through time, back to
+        ``x``, ``h0``, ``c0`` and the weights). No input is modified.
     """
     # TODO: start from state (or zeros like x), apply lstm_cell at each step, collect h, stack.
     raise NotImplementedError("TODO: lstm")

@@ -37,7 +37,8 @@ def rnn_cell(
         b_hh: bias of shape ``(H,)``.
 
     Returns:
-        The new hidden state, shape ``(*B, H)``, dtype and device of ``x``.
+        The new hidden state, shape ``(*B, H)``, dtype and device of ``x``, differentiable with
+        respect to every argument. Huge pre-activations must saturate at -1 or +1, never NaN.
     """
     # TODO: two affine maps (mind the transposes), both biases, then tanh.
     raise NotImplementedError("TODO: rnn_cell")
@@ -64,7 +65,8 @@ def rnn(
     Returns:
         ``(outputs, h_T)``: ``outputs`` of shape ``(T, N, H)`` holds ``h_0 .. h_{T-1}`` (the
         state after each step); ``h_T`` of shape ``(N, H)`` is the last state, equal to
-        ``outputs[-1]``. Both stay connected to the autograd graph (gradients flow through time).
+        ``outputs[-1]``. Both stay connected to the autograd graph (gradients flow through time,
+        back to ``x``, ``h0`` and the weights). No input is modified.
     """
     # TODO: start from h0 (or zeros like x), apply rnn_cell at each time step, collect the states, stack them.
     raise NotImplementedError("TODO: rnn")

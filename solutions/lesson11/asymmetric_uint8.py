@@ -19,7 +19,8 @@ def _qparams(lo: torch.Tensor, hi: torch.Tensor) -> tuple[torch.Tensor, torch.Te
 
 def _quantize(x: torch.Tensor, scale: torch.Tensor, zero_point: torch.Tensor) -> torch.Tensor:
     # torch.round rounds halves to even, exactly like torch's quantizers. Clamp BEFORE the cast:
-    # converting an out-of-range value to uint8 wraps around (-1 becomes 255).
+    # converting an out-of-range float to uint8 is undefined (the CPU wraps -1 to 255, a GPU
+    # saturates it to 0), so only clamped codes convert the same way everywhere.
     q = torch.round(x / scale) + zero_point
     return q.clamp(QMIN, QMAX).to(torch.uint8)
 

@@ -1,6 +1,14 @@
-"""A learning-rate schedule: linear warmup, then cosine decay (reference solution)."""
+"""Two learning-rate schedules: step decay, and linear warmup then cosine decay (reference solution)."""
 
 import math
+
+
+def step_decay(step: int, base_lr: float, step_size: int, gamma: float = 0.1) -> float:
+    """The learning rate at ``step`` under step decay."""
+    # Integer division counts the completed levels, so the rate stays flat within a level and
+    # drops by a factor gamma exactly at each multiple of step_size: a staircase.
+    levels = step // step_size
+    return base_lr * gamma**levels
 
 
 def warmup_cosine(

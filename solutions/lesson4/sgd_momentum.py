@@ -36,19 +36,22 @@ class SGDMomentum:
                 continue
             g = p.grad
             if self.weight_decay != 0:
-                # The L2 penalty (wd/2)|p|^2 has gradient wd * p: fold it into the gradient.
+                # The L2 penalty (wd/2)|p|^2 has gradient wd * p: fold it into a new tensor,
+                # never into p.grad itself, which belongs to the training loop.
                 g = g + self.weight_decay * p
             if self.momentum != 0:
                 buf = self.buffers[i]
                 if buf is None:
-                    # The first step starts the velocity at the gradient itself.
+                    # The first step starts the velocity at the gradient itself, as a copy: the
+                    # buffer is updated in place later and must never write into p.grad.
                     buf = self.buffers[i] = g.clone()
                 else:
                     # Velocity: a running sum of past gradients, each older one shrunk by momentum.
                     buf.mul_(self.momentum).add_(g)
                 # Nesterov looks one step ahead along the velocity instead of following it.
                 g = g + self.momentum * buf if self.nesterov else buf
-            # In place: the caller (and the model) hold these very tensors.
+            # In place: the caller (and the model) hold these very tensors. A whole-tensor
+            # method works for every shape, 0-d included, where slicing (p[:]) would not.
             p.sub_(self.lr * g)
 
     def zero_grad(self) -> None:

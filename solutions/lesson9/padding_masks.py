@@ -1,21 +1,54 @@
-"""Batches of variable-length sequences: padding, masks and masked pooling (reference solution)."""
+"""Batches of variable-length sequences: padding, truncation, masks and masked pooling.
+
+Sequences in a batch rarely have the same length. To stack them into one tensor, the short
+ones are padded, and a boolean mask records which steps are real. Padding goes at the end
+(post-padding) or at the front (pre-padding, so that the real steps end at the last
+position); a fixed length additionally truncates long sequences to their last steps.
+Anything that reduces over time (a mean, a max) must then look at the real steps only: the
+padding value is arbitrary and must never leak into the result. Build:
+
+- ``pad_sequences``: pad (and truncate) a list of ``(T_i, *F)`` tensors into
+  ``(N, T, *F)`` plus the mask;
+- ``masked_mean`` and ``masked_max``: pooling over time that ignores the padding.
+
+Off limits: ``torch.nn.utils.rnn.pad_sequence``, ``torch.nn.utils.rnn.pack_padded_sequence``
+and ``torch.nn.utils.rnn.pad_packed_sequence``.
+"""
 
 import torch
 
 
-def pad_sequences(seqs: list[torch.Tensor], padding_value: float = 0.0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Stack ``(T_i, *F)`` tensors into ``(N, T_max, *F)`` plus a ``(N, T_max)`` mask of real steps."""
+def pad_sequences(
+    seqs: list[torch.Tensor],
+    padding_value: float = 0.0,
+    *,
+    side: str = "right",
+    max_length: int | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Stack ``(T_i, *F)`` tensors into ``(N, T, *F)`` plus a ``(N, T)`` mask of real steps."""
     first = seqs[0]
-    lengths = torch.tensor([s.shape[0] for s in seqs], device=first.device)
-    t_max = int(lengths.max())
-    # Fill first, then copy each sequence into its rows: whatever stays behind is padding.
+    t_max = max(s.shape[0] for s in seqs) if max_length is None else max_length
+    # Fill first, then copy each sequence into its row: whatever stays behind is padding.
     padded = first.new_full((len(seqs), t_max, *first.shape[1:]), padding_value)
+    kept = []
     for n, s in enumerate(seqs):
-        padded[n, : s.shape[0]] = s
-    # The mask is True at step t of row n exactly when t < length_n: a comparison of a
-    # (1, T_max) range with an (N, 1) column of lengths, broadcast.
-    mask = torch.arange(t_max, device=first.device)[None, :] < lengths[:, None]
-    return padded, mask
+        # Truncation keeps the END of a long sequence: the most recent steps are what a
+        # recurrent model's final state should have read last.
+        s = s[max(s.shape[0] - t_max, 0) :]
+        k = s.shape[0]
+        if side == "left":
+            # Pre-padding: the real steps end exactly at the last position.
+            padded[n, t_max - k :] = s
+        else:
+            padded[n, :k] = s
+        kept.append(k)
+    lengths = torch.tensor(kept, device=first.device)
+    steps = torch.arange(t_max, device=first.device)[None, :]
+    # A comparison of a (1, T) range with an (N, 1) column of lengths, broadcast: the real
+    # steps are the last K_n of each row after pre-padding, the first K_n after post-padding.
+    if side == "left":
+        return padded, steps >= (t_max - lengths)[:, None]
+    return padded, steps < lengths[:, None]
 
 
 def masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

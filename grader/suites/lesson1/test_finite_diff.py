@@ -137,10 +137,14 @@ def test_function_returning_a_number(learner, device):
     expect_close(out["grad"], 3 * x * x + 1e-6 + 2.0, name="numerical_grad(f, x, 1e-3)", rtol=1e-7, atol=1e-8)
 
 
-def test_input_unchanged(learner, device):
-    """leaves x exactly as it was (float32, many elements)"""
-    x = _x((40,), torch.float32, device, seed=7) * 3
-    out = learner.run(_grad_of, CUBIC, x, 1e-3, label="numerical_grad(sum(x**3), x float32, h=1e-3)")
+@pytest.mark.parametrize(
+    "dtype,h", [(torch.float64, None), (torch.float32, 1e-3)], ids=["float64-default-h", "float32-h=1e-3"]
+)
+def test_input_unchanged(learner, device, dtype, h):
+    """leaves x exactly as it was (a 1-D x of 40 elements)"""
+    x = _x((40,), dtype, device, seed=7) * 3
+    what = f"numerical_grad(sum(x**3), x {str(dtype)[6:]}" + (")" if h is None else f", h={h:g})")
+    out = learner.run(_grad_of, CUBIC, x, h, label=what)
     expect_unchanged(out["x_before"], out["x_after"], "x")
 
 

@@ -37,11 +37,20 @@ def test_shapes(learner, device, n, m, d):
     expect_close(learner.pairwise_sq_dists(x, y), _reference(x, y), name=f"distances of ({n}, {d}) to ({m}, {d})")
 
 
-def test_batch_dimensions(learner, device):
-    """leading batch dimensions broadcast: (2, 3, 4, d) with (3, 5, d) gives (2, 3, 4, 5)"""
-    x = _points((2, 3, 4, 3), torch.float64, device, seed=3)
-    y = _points((3, 5, 3), torch.float64, device, seed=4)
-    expect_close(learner.pairwise_sq_dists(x, y), _reference(x, y), name="batched distances")
+@pytest.mark.parametrize(
+    "x_shape,y_shape",
+    [((2, 3, 4, 3), (3, 5, 3)), ((2, 4, 3), (5, 3))],
+    ids=["both-batched", "only-x-batched"],
+)
+def test_batch_dimensions(learner, device, x_shape, y_shape):
+    """leading batch dimensions broadcast: (2, 3, 4, d) with (3, 5, d), and (2, 4, d) with an unbatched (5, d)"""
+    x = _points(x_shape, torch.float64, device, seed=3)
+    y = _points(y_shape, torch.float64, device, seed=4)
+    expect_close(
+        learner.pairwise_sq_dists(x, y),
+        _reference(x, y),
+        name=f"distances of x {list(x_shape)} to y {list(y_shape)}",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
@@ -58,11 +67,14 @@ def test_identical_points_give_exact_zero(learner, device, dtype):
     expect(bool((got >= 0).all()), f"squared distances cannot be negative; smallest entry {got.min().item():.3g}")
 
 
-def test_far_from_origin_float32(learner, device):
-    """points near (10000, ..., 10000) keep their small distances in float32"""
-    x = _points((5, 3), torch.float32, device, seed=6, offset=1e4)
-    y = _points((4, 3), torch.float32, device, seed=7, offset=1e4)
-    expect_close(learner.pairwise_sq_dists(x, y), _reference(x, y), name="distances of points near 1e4")
+@pytest.mark.parametrize(
+    "dtype,offset", [(torch.float32, 1e4), (torch.float64, 1e8)], ids=["float32-near-1e4", "float64-near-1e8"]
+)
+def test_far_from_origin(learner, device, dtype, offset):
+    """points far from the origin (1e4 in float32, 1e8 in float64) keep their small distances"""
+    x = _points((5, 3), dtype, device, seed=6, offset=offset)
+    y = _points((4, 3), dtype, device, seed=7, offset=offset)
+    expect_close(learner.pairwise_sq_dists(x, y), _reference(x, y), name=f"distances of points near {offset:g}")
 
 
 def test_inputs_unchanged(learner, device):

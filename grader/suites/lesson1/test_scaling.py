@@ -30,6 +30,19 @@ def _chained(mod, cls_name, train, new):
     return getattr(mod, cls_name)().fit(train).transform(new)
 
 
+def _fit_result_is_self(mod, cls_name, train):
+    scaler = getattr(mod, cls_name)()
+    return scaler.fit(train) is scaler
+
+
+def _transform_twice(mod, cls_name, train, new):
+    scaler = getattr(mod, cls_name)()
+    scaler.fit(train)
+    first = scaler.transform(new)
+    second = scaler.transform(new)
+    return [first, second]
+
+
 def _reference(cls_name, train, new):
     t = train.double()
     if cls_name == "MinMaxScaler":
@@ -79,11 +92,39 @@ def test_fit_on_train_apply_to_new(learner, device, cls_name, dtype):
 
 @pytest.mark.parametrize("cls_name", ["MinMaxScaler", "StandardScaler"])
 def test_fit_returns_self(learner, device, cls_name):
-    """fit returns the scaler itself, so fit(train).transform(new) chains"""
+    """fit returns the scaler it was called on"""
+    train = _data((6, 3), torch.float64, device, seed=3)
+    got = learner.run(_fit_result_is_self, cls_name, train, label=f"scaler = {cls_name}(); scaler.fit(train)")
+    expect(got is True, f"{cls_name}.fit(train) should return the scaler itself (return self), so calls can chain")
+
+
+@pytest.mark.parametrize("cls_name", ["MinMaxScaler", "StandardScaler"])
+def test_fit_transform_chain(learner, device, cls_name):
+    """fit(train).transform(new) chains in one expression"""
     train = _data((6, 3), torch.float64, device, seed=3)
     new = _data((2, 3), torch.float64, device, seed=4)
-    got = learner.run(_chained, cls_name, train, new, label=f"{cls_name}.fit then transform, chained")
+    got = learner.run(_chained, cls_name, train, new, label=f"{cls_name}().fit(train).transform(new)")
     expect_close(got, _reference(cls_name, train, new)[2], name=f"{cls_name}().fit(train).transform(new)")
+
+
+@pytest.mark.parametrize("cls_name", ["MinMaxScaler", "StandardScaler"])
+def test_single_training_row(learner, device, cls_name):
+    """fit on a single row (every feature constant) gives finite results"""
+    train = _data((1, 3), torch.float64, device, seed=13, loc=2.0)
+    new = _data((4, 3), torch.float64, device, seed=14)
+    _check(learner, device, cls_name, train, new, "a single training row")
+
+
+@pytest.mark.parametrize("cls_name", ["MinMaxScaler", "StandardScaler"])
+def test_transform_twice(learner, device, cls_name):
+    """transforming the same data twice gives the same result twice"""
+    train = _data((6, 3), torch.float64, device, seed=15, loc=-1.0, scale=2.0)
+    new = _data((3, 3), torch.float64, device, seed=16, loc=4.0)
+    got = learner.run(_transform_twice, cls_name, train, new, label=f"{cls_name}.transform(new) called twice")
+    ref = _reference(cls_name, train, new)[2]
+    expect(isinstance(got, list) and len(got) == 2, "the scenario should return the two results", kind="wrong_type")
+    expect_close(got[0], ref, name=f"{cls_name}.transform(new), first call")
+    expect_close(got[1], ref, name=f"{cls_name}.transform(new), second call on the same tensor")
 
 
 @pytest.mark.parametrize("cls_name", ["MinMaxScaler", "StandardScaler"])

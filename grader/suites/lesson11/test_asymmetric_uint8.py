@@ -96,9 +96,10 @@ def test_given_qparams_clamp(learner, device):
     )
 
 
-def test_round_half_to_even(learner, device):
+@pytest.mark.parametrize("dtype", DTYPES, ids=IDS)
+def test_round_half_to_even(learner, device, dtype):
     """x/scale exactly on .5 rounds to the even integer, like torch"""
-    x = torch.tensor([0.25, 0.75, 1.25, -0.25, -0.75, -1.25, 2.75], device=device)
+    x = torch.tensor([0.25, 0.75, 1.25, -0.25, -0.75, -1.25, 2.75], dtype=dtype, device=device)
     q, _, _ = learner.quantize_per_tensor(x, 0.5, 10)
     expect_close(q, _codes(x, torch.tensor(0.5), torch.tensor(10)), name="q for x/scale = +-0.5, 1.5, 2.5, 5.5")
 

@@ -45,8 +45,7 @@ def _values(dtype, device, seed=0, n=300):
 def test_floor_or_ceil(learner, device, dtype):
     """every output is floor(x) or ceil(x) and keeps the dtype"""
     x = _values(dtype, device)
-    before = x.clone()
-    got, after = learner.run(_round_and_input, x, 0, label="stochastic_round(x, generator)")
+    got = learner.run(_round, x, 0, label="stochastic_round(x, generator)")
     expect_close(got, torch.floor(x), name="stochastic_round(x) (shape/dtype)", atol=1.0, rtol=0.0)
     ok = (got == torch.floor(x)) | (got == torch.ceil(x))
     if not bool(ok.all()):
@@ -55,6 +54,13 @@ def test_floor_or_ceil(learner, device, dtype):
             f"{int((~ok).sum())} of {x.numel()} outputs are neither floor(x) nor ceil(x); "
             f"first: x = {float(x[~ok][0]):.6g} gave {float(got[~ok][0]):.6g}",
         )
+
+
+def test_input_unchanged(learner, device):
+    """x is not modified"""
+    x = torch.tensor([0.25, -1.5, 3.75, 2.0], dtype=torch.float64, device=device)
+    before = x.clone()
+    _, after = learner.run(_round_and_input, x, 0, label="stochastic_round(x, generator)")
     expect_unchanged(before, after, "x")
 
 
@@ -116,6 +122,32 @@ def test_same_seed_same_result(learner, device):
     expect(
         bool((a != c).any()),
         "seeds 7 and 8 gave identical results on 200 values: the randomness must come from the generator argument",
+    )
+
+
+def _global_state_after(mod, x, seed):
+    """Seed the global random state, round with a separate generator, then draw from the global state."""
+    import torch
+
+    torch.manual_seed(1234)
+    g = torch.Generator(device=x.device).manual_seed(seed)
+    mod.stochastic_round(x, g)
+    return torch.rand(8, dtype=torch.float64, device=x.device)
+
+
+def _global_state_untouched(x):
+    torch.manual_seed(1234)
+    return torch.rand(8, dtype=torch.float64, device=x.device)
+
+
+def test_global_random_state_untouched(learner, device):
+    """the randomness comes from the generator argument only: the global random state is not used"""
+    x = _values(torch.float64, device, seed=12, n=50)
+    got = learner.run(_global_state_after, x, 13, label="torch.manual_seed(1234); stochastic_round(x, generator)")
+    expect(
+        torch.equal(got.cpu(), _global_state_untouched(x).cpu()),
+        "stochastic_round drew numbers from the global random state (torch.rand without generator=); "
+        "draw them from the generator you are given",
     )
 
 

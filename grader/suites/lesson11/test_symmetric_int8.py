@@ -58,11 +58,12 @@ def test_negative_extreme_sets_the_scale(learner, device):
     expect_close(got, _reference(x), name="(q, scale) with min -10, max 3")
 
 
-def test_round_half_to_even(learner, device):
+@pytest.mark.parametrize("dtype", DTYPES, ids=IDS)
+def test_round_half_to_even(learner, device, dtype):
     """codes that land exactly on .5 round to the even integer, like torch.round"""
-    x = torch.tensor([127.0, 0.5, 1.5, 2.5, -0.5, -2.5, 3.5, -126.5], dtype=torch.float64, device=device)
+    x = torch.tensor([127.0, 0.5, 1.5, 2.5, -0.5, -2.5, 3.5, -126.5], dtype=dtype, device=device)
     q, scale = learner.quantize_symmetric(x)
-    expect_close(scale, torch.tensor(1.0, dtype=torch.float64, device=device), name="scale")
+    expect_close(scale, torch.tensor(1.0, dtype=dtype, device=device), name="scale")
     expected = torch.tensor([127, 0, 2, 2, 0, -2, 4, -126], dtype=torch.int8, device=device)
     expect_close(q, expected, name="q for x = [127, 0.5, 1.5, 2.5, -0.5, -2.5, 3.5, -126.5]")
 
@@ -81,11 +82,12 @@ def test_round_trip_error_is_half_a_step(learner, device, dtype):
     expect(top == 127, f"the largest |code| should be 127 (the extreme element), got {top}")
 
 
-def test_all_zero_tensor(learner, device):
+@pytest.mark.parametrize("dtype", DTYPES, ids=IDS)
+def test_all_zero_tensor(learner, device, dtype):
     """an all-zero tensor gets scale 1.0 and zero codes, with no NaN"""
-    x = torch.zeros(3, 4, dtype=torch.float32, device=device)
+    x = torch.zeros(3, 4, dtype=dtype, device=device)
     q, scale = learner.quantize_symmetric(x)
-    expect_close(scale, torch.tensor(1.0, device=device), name="scale of an all-zero tensor")
+    expect_close(scale, torch.tensor(1.0, dtype=dtype, device=device), name="scale of an all-zero tensor")
     expect_close(q, torch.zeros(3, 4, dtype=torch.int8, device=device), name="q of an all-zero tensor")
     expect_close(learner.dequantize(q, scale), x, name="dequantize of the zero codes")
 

@@ -51,9 +51,7 @@ def _norm_inputs_after(mod, graph, num_nodes, dtype):
 
 
 def _layer_inputs_after(mod, adj, h, weight, bias):
-    import torch
-
-    mod.gcn_layer(adj, h, weight, bias, torch.relu)
+    mod.gcn_layer(adj, h, weight, bias, None)
     return [adj, h, weight, bias]
 
 
@@ -67,6 +65,16 @@ def test_dense_matches_reference(learner, device, dtype, weighted):
     adj = _random_graph(9, 0.4, seed=0, weighted=weighted)
     got = learner.normalized_adjacency(adj.to(device, dtype))
     expect_close(got, _ref_norm(adj).to(device, dtype), name="normalized_adjacency(A)")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_dense_directed(learner, device, dtype):
+    """a non-symmetric (directed, weighted) adjacency is used as given: degrees are its row sums"""
+    g = torch.Generator().manual_seed(24)
+    adj = (torch.rand(7, 7, generator=g) < 0.35).double() * (0.5 + torch.rand(7, 7, generator=g, dtype=torch.float64))
+    adj.fill_diagonal_(0.0)
+    got = learner.normalized_adjacency(adj.to(device, dtype))
+    expect_close(got, _ref_norm(adj).to(device, dtype), name="normalized_adjacency(A) for a directed A")
 
 
 @pytest.mark.parametrize("dtype", [None, torch.float64], ids=["default_dtype", "float64"])
@@ -183,7 +191,7 @@ def test_layer_inputs_unchanged(learner, device):
         h.to(device),
         w.to(device),
         b.to(device),
-        label="gcn_layer(adj_norm, h, weight, bias, torch.relu)",
+        label="gcn_layer(adj_norm, h, weight, bias)",
     )
     for name, before, got in zip(["adj_norm", "h", "weight", "bias"], [adj, h, w, b], after, strict=True):
         expect_unchanged(before, got, name)

@@ -98,8 +98,9 @@ def test_gradient(learner, device, name, p):
     expect_close(g_rel, r_ref.grad.to(device), name="d score / d relation_emb", kind="wrong_gradient")
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
 @pytest.mark.parametrize("p", [1, 2])
-def test_perfect_fit(learner, device, p):
+def test_perfect_fit(learner, device, p, dtype):
     """a perfectly fitted triple (h + r = t) scores 0 with a finite, zero gradient"""
     ent = torch.tensor([[1.0, -2.0, 0.5], [0.0, 1.0, 3.0], [1.5, -1.0, 2.0], [4.0, 0.0, -1.0]], dtype=torch.float64)
     rel = torch.tensor([[0.5, 1.0, 1.5], [-1.0, 2.0, 0.25]], dtype=torch.float64)
@@ -109,11 +110,11 @@ def test_perfect_fit(learner, device, p):
     r_ref = rel.clone().requires_grad_(True)
     _ref_transe(e_ref, r_ref, triples, p).sum().backward()
     out, (g_ent, g_rel) = learner.backward(
-        "transe_score", ent.to(device), rel.to(device), triples.to(device), p, wrt=(0, 1)
+        "transe_score", ent.to(device, dtype), rel.to(device, dtype), triples.to(device), p, wrt=(0, 1)
     )
-    expect_close(out, _ref_transe(ent, rel, triples, p).to(device), name=f"transe_score(..., p={p})")
-    expect_close(g_ent, e_ref.grad.to(device), name="d score / d entity_emb", kind="wrong_gradient")
-    expect_close(g_rel, r_ref.grad.to(device), name="d score / d relation_emb", kind="wrong_gradient")
+    expect_close(out, _ref_transe(ent, rel, triples, p).to(device, dtype), name=f"transe_score(..., p={p})")
+    expect_close(g_ent, e_ref.grad.to(device, dtype), name="d score / d entity_emb", kind="wrong_gradient")
+    expect_close(g_rel, r_ref.grad.to(device, dtype), name="d score / d relation_emb", kind="wrong_gradient")
 
 
 def test_distmult_is_symmetric(learner, device):

@@ -182,18 +182,21 @@ def test_separated_pairs_cost_nothing(learner, device):
     )
 
 
-def test_large_scores_keep_the_margin(learner, device):
-    """float32 scores of size 1e8: equal positive and negative still cost exactly the margin"""
-    pos = torch.tensor([1e8, -3e9, 2.5e8, 7.0], dtype=torch.float32, device=device)
-    neg = torch.tensor([1e8, -3e9, 2.5e8 - 64.0, 7.0], dtype=torch.float32, device=device)
+@pytest.mark.parametrize("dtype,size", [(torch.float32, 1e8), (torch.float64, 1e17)], ids=["float32", "float64"])
+def test_large_scores_keep_the_margin(learner, device, dtype, size):
+    """huge scores (1e8 in float32, 1e17 in float64): equal positive and negative still cost exactly the margin"""
+    pos = torch.tensor([size, -30 * size, 2.5 * size, 7.0], dtype=torch.float64)
+    neg = pos.clone()
+    neg[2] = pos[2] - (64.0 if dtype == torch.float32 else 1024.0)  # a clear win, exact at this size
+    pos, neg = pos.to(device, dtype), neg.to(device, dtype)
     got = learner.margin_ranking_loss(pos, neg, 1.0, "none")
-    expect_close(got, _ref_loss(pos, neg, 1.0, "none"), name="the per-pair loss at |score| = 1e8")
+    expect_close(got, _ref_loss(pos, neg, 1.0, "none"), name=f"the per-pair loss at |score| = {size:g}")
 
 
 def test_loss_inputs_unchanged(learner, device):
     """the score tensors are not modified"""
-    pos = _scores((3, 4), 5).to(device)
-    neg = _scores((3, 4, 2), 6).to(device)
+    pos = _scores((6,), 5).to(device)
+    neg = _scores((6,), 6).to(device)
     after = learner.run(_loss_inputs_after, pos, neg, 1.0, "mean", label="margin_ranking_loss(pos, neg, 1.0, 'mean')")
     expect_unchanged(pos, after[0], "pos_scores")
     expect_unchanged(neg, after[1], "neg_scores")
@@ -210,31 +213,36 @@ def test_corrupt_replaces_exactly_one_side(learner, device, shape):
     _check_negatives(got, triples, 10, "corrupt_triples")
 
 
-def test_corrupt_coin_is_fair(learner, device):
+@pytest.mark.parametrize("shape", [(4000,), (40, 100)], ids=["4000", "40x100"])
+def test_corrupt_coin_is_fair(learner, device, shape):
     """heads and tails are each corrupted about half of the time"""
-    triples = _triples(4000, 50, 5, seed=8).to(device)
-    got = learner.run(_corrupt, triples, 50, 1, label="corrupt_triples(triples [4000, 3], 50, generator)")
+    triples = _triples(shape, 50, 5, seed=8).to(device)
+    got = learner.run(_corrupt, triples, 50, 1, label=f"corrupt_triples(triples {list(triples.shape)}, 50, generator)")
     head_changed = _check_negatives(got, triples, 50, "corrupt_triples")
     frac = float(head_changed.double().mean())
     expect(
         0.45 <= frac <= 0.55,
-        f"the head was corrupted in {frac:.1%} of 4000 triples; expected about 50% (a fair coin per triple)",
+        f"the head was corrupted in {frac:.1%} of {head_changed.numel()} triples; "
+        "expected about 50% (a fair coin per triple)",
     )
 
 
-def test_corrupt_replacement_is_uniform(learner, device):
+@pytest.mark.parametrize("current", [2, 4])
+def test_corrupt_replacement_is_uniform(learner, device, current):
     """the new entity is uniform over all the other entities"""
     n, num_entities = 4000, 5
-    triples = torch.tensor([2, 1, 2]).repeat(n, 1).to(device)
+    triples = torch.tensor([current, 1, current]).repeat(n, 1).to(device)
     got = learner.run(_corrupt, triples, num_entities, 2, label="corrupt_triples(triples [4000, 3], 5, generator)")
     head_changed = _check_negatives(got, triples, num_entities, "corrupt_triples")
     got = got.cpu()
     new = torch.where(head_changed, got[:, 0], got[:, 2])
     counts = torch.bincount(new, minlength=num_entities).double() / n
-    for e in (0, 1, 3, 4):
+    for e in range(num_entities):
+        if e == current:
+            continue
         expect(
             0.21 <= float(counts[e]) <= 0.29,
-            f"when replacing entity 2 among 5, entity {e} was drawn {float(counts[e]):.1%} of the time; "
+            f"when replacing entity {current} among 5, entity {e} was drawn {float(counts[e]):.1%} of the time; "
             f"each of the 4 others should get about 25%",
             frequencies=counts.tolist(),
         )
@@ -252,6 +260,28 @@ def test_corrupt_is_reproducible(learner, device):
     expect(
         not torch.equal(other[0].cpu(), other[1].cpu()),
         "generators with different seeds gave identical negatives: the randomness must come from `generator`",
+    )
+
+
+def _global_state_after(mod, triples, num_entities, seed):
+    """Seed the global random state, corrupt with a separate generator, then draw from the global state."""
+    import torch
+
+    torch.manual_seed(4321)
+    mod.corrupt_triples(triples, num_entities, torch.Generator(device=triples.device).manual_seed(seed))
+    return torch.rand(8, dtype=torch.float64, device=triples.device)
+
+
+def test_corrupt_leaves_global_random_state(learner, device):
+    """every random number comes from the generator argument: the global random state is not used"""
+    triples = _triples(100, 20, 3, seed=12).to(device)
+    got = learner.run(_global_state_after, triples, 20, 3, label="torch.manual_seed(4321); corrupt_triples(...)")
+    torch.manual_seed(4321)
+    untouched = torch.rand(8, dtype=torch.float64, device=device)
+    expect(
+        torch.equal(got.cpu(), untouched.cpu()),
+        "corrupt_triples drew numbers from the global random state (torch.randint without generator=); "
+        "draw every random number from the generator you are given",
     )
 
 

@@ -93,7 +93,7 @@ def test_large_feature_scale(learner, device):
 
 def test_inputs_unchanged(learner, device):
     """does not modify X, y, w or b"""
-    X, y, w, b = _problem(6, 3, 2, torch.float64, device, seed=5)
+    X, y, w, b = _problem(6, 3, None, torch.float64, device, seed=5)
     learner.linreg_gd_step(X, y, w, b, 0.1)  # the call itself fails with modified_input
 
 

@@ -36,10 +36,11 @@ def test_sigmoid_extreme(learner, device, dtype):
     expect_close(learner.sigmoid(x), torch.sigmoid(x), name="sigmoid at |x| up to 1e4")
 
 
-def test_sigmoid_gradient(learner, device):
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_sigmoid_gradient(learner, device, dtype):
     """the gradient of sigmoid matches autograd's, including at |x| = 1e4"""
-    x = torch.tensor(EXTREME, dtype=torch.float64, device=device)
-    up = _logits((len(EXTREME),), torch.float64, device, seed=3, scale=1.0)
+    x = torch.tensor(EXTREME, dtype=dtype, device=device)
+    up = _logits((len(EXTREME),), dtype, device, seed=3, scale=1.0)
     ref = x.clone().requires_grad_(True)
     torch.sigmoid(ref).backward(up)
     _, (grad,) = learner.backward("sigmoid", x, wrt=(0,), upstream=up)
@@ -83,23 +84,26 @@ def test_bce_gradient(learner, device):
     expect_close(grad, ref.grad, name="d loss / d logits", kind="wrong_gradient")
 
 
-def test_bce_unknown_reduction(learner, device):
+@pytest.mark.parametrize("reduction", ["average", "MEAN"])
+def test_bce_unknown_reduction(learner, device, reduction):
     """an unknown reduction raises ValueError"""
     x = _logits((3,), torch.float64, device, seed=7)
     t = _targets((3,), torch.float64, device, seed=7)
     try:
-        got = learner.bce_with_logits(x, t, "average")
+        got = learner.bce_with_logits(x, t, reduction)
     except LearnerProblem as exc:
         if exc.kind != "exception":
             raise
         expect(
             "raised ValueError" in exc.message,
-            f"reduction='average' should raise ValueError, but {exc.message}",
+            f"reduction={reduction!r} should raise ValueError, but {exc.message}",
             kind="exception",
         )
         return
     expect(
-        False, f"reduction='average' should raise ValueError, but bce_with_logits returned {got!r}", kind="wrong_values"
+        False,
+        f"reduction={reduction!r} should raise ValueError, but bce_with_logits returned {got!r}",
+        kind="wrong_values",
     )
 
 

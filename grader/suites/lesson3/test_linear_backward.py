@@ -48,6 +48,15 @@ def test_forward_matches_f_linear(learner, device, dtype):
     expect_close(learner.linear_forward(x, W, b), F.linear(x, W, b), name="y")
 
 
+def test_zero_input_gives_bias(learner, device):
+    """a zero input gives exactly the bias (the affine part of the layer)"""
+    _, W, b, _ = _data((4,), torch.float64, device, seed=8)
+    x = torch.zeros(4, IN, dtype=torch.float64, device=device)
+    expect_close(
+        learner.linear_forward(x, W, b), b.expand(4, OUT), rtol=0.0, atol=0.0, name="linear_forward(zeros, W, b)"
+    )
+
+
 @pytest.mark.parametrize("batch", BATCH_SHAPES, ids=_shape_id)
 def test_forward_batch_shapes(learner, device, batch):
     """linear_forward works for any number of leading batch dimensions"""
@@ -90,7 +99,7 @@ def test_inputs_unchanged(learner, device):
     """does not modify x, W, b or grad_y"""
     # The check runs inside the worker: arguments are copies there, so an in-place change
     # is only visible in the arguments the scenario sends back.
-    x, W, b, grad_y = _data((2, 3), torch.float64, device, seed=7)
+    x, W, b, grad_y = _data((4,), torch.float64, device, seed=7)
     after = learner.run(_inputs_after, "linear_forward", x, W, b, label="linear_forward(x, W, b)")
     for old, new, name in zip((x, W, b), after, ("x", "W", "b"), strict=False):
         expect_unchanged(old, new, name)

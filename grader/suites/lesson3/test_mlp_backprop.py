@@ -38,6 +38,27 @@ def _forward_backward(mod, x, W1, b1, W2, b2, target, backward_calls=1):
     return out
 
 
+def _cache_around_backward(mod, x, W1, b1, W2, b2, target):
+    """The tensors of the learner's cache before and after one mlp_backward call."""
+    import torch
+
+    def _tensors_in(obj):
+        # Tuples, lists and dicts are searched; any other container holds no tensor we can see.
+        if isinstance(obj, torch.Tensor):
+            return [obj]
+        if isinstance(obj, (tuple, list)):
+            return [t for item in obj for t in _tensors_in(item)]
+        if isinstance(obj, dict):
+            return [t for item in obj.values() for t in _tensors_in(item)]
+        return []
+
+    _, cache = mod.mlp_forward(x, W1, b1, W2, b2, target)
+    before = [t.detach().clone() for t in _tensors_in(cache)]
+    mod.mlp_backward(cache)
+    after = [t.detach().clone() for t in _tensors_in(cache)]
+    return {"before": before, "after": after}
+
+
 def _run(learner, data, backward_calls=1):
     x = data[0]
     label = f"mlp_forward(x={describe(x)}, ...) then mlp_backward(cache)"
@@ -93,12 +114,31 @@ def test_large_logits(learner, device, dtype):
     _check_grads(got["grads"][0], ref_grads, where=" with logits ~ 1e3")
 
 
-def test_backward_twice_and_inputs_unchanged(learner, device):
-    """mlp_backward can be called twice on one cache; no input is modified"""
+def test_backward_twice(learner, device):
+    """mlp_backward called twice on one cache gives the same gradients twice"""
     data = _data(8, 5, 7, 4, torch.float64, device, seed=4)
     _, ref_grads = _reference(*data)
     got = _run(learner, data, backward_calls=2)
     _check_grads(got["grads"][1], ref_grads, where=" from a second mlp_backward call on the same cache")
+
+
+def test_backward_leaves_cache_unchanged(learner, device):
+    """mlp_backward does not write into the tensors of its cache"""
+    data = _data(6, 4, 5, 3, torch.float64, device, seed=5)
+    got = learner.run(_cache_around_backward, *data, label="mlp_forward(...) then mlp_backward(cache)")
+    expect(
+        isinstance(got, dict) and len(got["before"]) == len(got["after"]),
+        "the cache changed its structure during mlp_backward",
+        kind="modified_input",
+    )
+    for k, (old, new) in enumerate(zip(got["before"], got["after"], strict=False)):
+        expect_unchanged(old, new, f"tensor {k} of the cache (shape {list(old.shape)})")
+
+
+def test_inputs_unchanged(learner, device):
+    """mlp_forward and mlp_backward do not modify x, the weights, the biases or the targets"""
+    data = _data(8, 5, 7, 4, torch.float64, device, seed=6)
+    got = _run(learner, data)
     for old, new, name in zip(data, got["inputs"], ("x", "W1", "b1", "W2", "b2", "target"), strict=False):
         expect_unchanged(old, new, name)
 

@@ -244,15 +244,29 @@ def test_two_outputs_share_a_subexpression(learner):
     )
 
 
-def test_relu_at_zero(learner):
+RELU_AT_ZERO = {
+    "2 * relu(a) at a = 0": [("leaf", 0.0), ("relu", 0), ("mul_c", 1, 2.0)],
+    "relu(a - b) at a = b = 1.5": [("leaf", 1.5), ("leaf", 1.5), ("sub", 0, 1), ("relu", 2)],
+}
+
+
+@pytest.mark.parametrize("what", list(RELU_AT_ZERO), ids=["relu(a)", "relu(a-b)"])
+def test_relu_at_zero(learner, what):
     """relu's gradient at exactly 0 is 0, as in torch"""
-    _compare(learner, [("leaf", 0.0), ("relu", 0), ("mul_c", 1, 2.0)], "2 * relu(a) at a = 0")
+    _compare(learner, RELU_AT_ZERO[what], what)
 
 
-def test_tanh_of_large_inputs(learner):
+LARGE_TANH = {
+    "tanh(a) at a = 400": [("leaf", 400.0), ("tanh", 0)],
+    "tanh(50 * a) at a = 8": [("leaf", 8.0), ("mul_c", 0, 50.0), ("tanh", 1)],
+    "tanh(50 * a) at a = -8": [("leaf", -8.0), ("mul_c", 0, 50.0), ("tanh", 1)],
+}
+
+
+@pytest.mark.parametrize("what", list(LARGE_TANH), ids=["tanh(400)", "tanh(50*8)", "tanh(-400)"])
+def test_tanh_of_large_inputs(learner, what):
     """tanh works (and has slope 0) for inputs like 400 and -400"""
-    _compare(learner, [("leaf", 400.0), ("tanh", 0)], "tanh(a) at a = 400")
-    _compare(learner, [("leaf", -8.0), ("mul_c", 0, 50.0), ("tanh", 1)], "tanh(50 * a) at a = -8")
+    _compare(learner, LARGE_TANH[what], what)
 
 
 def test_does_not_use_builtin(learner):

@@ -3,21 +3,42 @@
 The learner's optimizer and the torch.optim reference are driven by the same scenario: the same
 initial parameters and the same stream of gradients, step by step; the trajectories must agree.
 Suites load it with ``grader.testing.sibling(__file__, "optim_harness")``.
+
+Each check tests one thing. The trajectories use ordinary 1-D and 2-D parameters; 0-d
+parameters get a check of their own (``SCALAR_SHAPES``), so an optimizer that mishandles them
+fails that check and no other. Missing gradients come in three patterns (``SKIPS``), each its own
+check.
 """
 
 import torch
 
-from grader.testing import describe, expect, expect_close, tolerance
+from grader.testing import describe, expect, expect_close, expect_unchanged, tolerance
 
-SHAPES = [(3, 4), (4,), ()]
+SHAPES = [(3, 4), (5,), (2, 3)]
+SCALAR_SHAPES = [()]
+
+# Which parameter has no gradient (p.grad is None) at which step k.
+SKIPS = {
+    # Parameter 1 misses every other step: its state must not advance on the steps it misses.
+    "every_other_step": lambda k, j: j == 1 and k % 2 == 1,
+    # Parameter 2 gets its first gradient at step 20: its state starts then, from scratch.
+    "starts_late": lambda k, j: j == 2 and k < 20,
+    # Parameter 2 gets gradients for the first 10 steps only: afterwards it must stay where it is.
+    "stops_early": lambda k, j: j == 2 and k >= 10,
+}
+SKIP_TEXT = {
+    "every_other_step": "parameter 1 has no gradient on every other step",
+    "starts_late": "parameter 2 has no gradient before step 21",
+    "stops_early": "parameter 2 has no gradient after step 10",
+}
 
 
-def params(dtype, device, seed=0):
+def params(dtype, device, seed=0, shapes=SHAPES):
     g = torch.Generator().manual_seed(seed)
-    return [torch.randn(s, generator=g, dtype=torch.float64).to(device, dtype) for s in SHAPES]
+    return [torch.randn(s, generator=g, dtype=torch.float64).to(device, dtype) for s in shapes]
 
 
-def grad_stream(dtype, device, seed=1, steps=100, skip=None, scale=1.0, noise_weight=1.0):
+def grad_stream(dtype, device, seed=1, steps=100, skip=None, scale=1.0, noise_weight=1.0, shapes=SHAPES):
     """Gradients with a steady drift plus noise, so momentum builds up.
 
     Packed for a fast trip to the worker: one ``(steps, *shape)`` tensor per parameter, and
@@ -25,11 +46,11 @@ def grad_stream(dtype, device, seed=1, steps=100, skip=None, scale=1.0, noise_we
     """
     g = torch.Generator().manual_seed(seed)
     stacked = []
-    for s in SHAPES:
+    for s in shapes:
         drift = torch.randn(s, generator=g, dtype=torch.float64)
         noise = torch.randn((steps, *s), generator=g, dtype=torch.float64)
         stacked.append(((drift + noise_weight * noise) * scale).to(device, dtype))
-    present = [[skip is None or not skip(k, j) for j in range(len(SHAPES))] for k in range(steps)]
+    present = [[skip is None or not skip(k, j) for j in range(len(shapes))] for k in range(steps)]
     return stacked, present
 
 
@@ -52,6 +73,20 @@ def trajectory(mod, cls_name, init, grads, kwargs, as_generator=False):
     return [torch.stack([h[j] for h in history]) for j in range(len(params))]
 
 
+def grads_after_steps(mod, cls_name, init, grads, kwargs, steps=2):
+    """Give every parameter one gradient, call step() ``steps`` times without touching the
+    gradients again, and return each parameter's .grad as it is after every step."""
+    params = [p.detach().clone().requires_grad_(True) for p in init]
+    for p, g in zip(params, grads, strict=True):
+        p.grad = g.clone()
+    opt = getattr(mod, cls_name)(params, **kwargs)
+    seen = []
+    for _ in range(steps):
+        opt.step()
+        seen.append([None if p.grad is None else p.grad.detach().clone() for p in params])
+    return seen
+
+
 def train(mod, cls_name, init, targets, kwargs, steps):
     """A training loop with real gradients: zero_grad(), loss.backward(), step(). Returns stacked trajectories."""
     import torch
@@ -66,6 +101,28 @@ def train(mod, cls_name, init, targets, kwargs, steps):
         opt.step()
         history.append([p.detach().clone() for p in params])
     return [torch.stack([h[j] for h in history]) for j in range(len(params))]
+
+
+def label(cls_name, kwargs, steps, extra=""):
+    args = ", ".join(["params"] + [f"{k}={v}" for k, v in kwargs.items()])
+    return f"{cls_name}({args}) for {steps} step{'s' if steps != 1 else ''}{extra}"
+
+
+def check_grads_unchanged(learner, cls_name, kwargs, dtype, device, seed=0):
+    """step() reads p.grad and never writes into it, also when step() runs twice on the same gradients."""
+    init = params(dtype, device, seed=seed)
+    grads = [g[0] for g in grad_stream(dtype, device, seed=seed + 1, steps=1)[0]]
+    what = label(cls_name, kwargs, 2, ", with the same .grad for both steps")
+    got = learner.run(grads_after_steps, cls_name, init, grads, kwargs, 2, label=what)
+    expect(
+        isinstance(got, list) and len(got) == 2 and all(len(s) == len(grads) for s in got),
+        f"{what}: the scenario returned {describe(got)}",
+        kind="wrong_type",
+    )
+    for k, seen in enumerate(got):
+        for j, (before, after) in enumerate(zip(grads, seen, strict=True)):
+            expect(after is not None, f"{what}: parameter {j}'s .grad became None after step {k + 1}")
+            expect_unchanged(before, after, f"the .grad of parameter {j} (after step {k + 1})")
 
 
 def compare(got, ref, init, what):

@@ -24,13 +24,24 @@ TORCH = types.SimpleNamespace(Adam=torch.optim.Adam)
 
 
 def _label(kwargs, steps):
-    args = ", ".join(["params"] + [f"{k}={v}" for k, v in kwargs.items()])
-    return f"Adam({args}) for {steps} steps"
+    return _h.label("Adam", kwargs, steps)
 
 
-def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, seed=0, scale=1.0, steps=STEPS):
-    init = _params(dtype, device, seed=seed)
-    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, scale=scale, steps=steps)
+def _check(
+    learner,
+    kwargs,
+    dtype,
+    device,
+    what,
+    skip=None,
+    as_generator=False,
+    seed=0,
+    scale=1.0,
+    steps=STEPS,
+    shapes=_h.SHAPES,
+):
+    init = _params(dtype, device, seed=seed, shapes=shapes)
+    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, scale=scale, steps=steps, shapes=shapes)
     got = learner.run(_trajectory, "Adam", init, grads, kwargs, as_generator, label=_label(kwargs, steps))
     ref = _trajectory(TORCH, "Adam", init, grads, kwargs, as_generator)
     _compare(got, ref, init, what)
@@ -88,14 +99,27 @@ def test_tiny_and_zero_gradients(learner, device, dtype):
     _compare(got, ref, init, "tiny (param 0) and zero (param 1) gradients")
 
 
-def test_missing_gradients(learner, device):
+@pytest.mark.parametrize("pattern", list(_h.SKIPS))
+def test_missing_gradients(learner, device, pattern):
     """each parameter counts its own steps; a parameter with no .grad is skipped"""
+    what = f"Adam, where {_h.SKIP_TEXT[pattern]}"
+    _check(learner, {"lr": 0.02}, torch.float64, device, what, skip=_h.SKIPS[pattern], seed=10)
 
-    # Parameter 1 gets no gradient on every other step; parameter 2 only from step 20 on.
-    def skip(k, j):
-        return (j == 1 and k % 2 == 1) or (j == 2 and k < 20)
 
-    _check(learner, {"lr": 0.02}, torch.float64, device, "Adam with some gradients missing", skip=skip, seed=10)
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_zero_dim_parameters(learner, device, dtype):
+    """works on 0-d (scalar) parameters"""
+    _check(learner, {"lr": 0.02}, dtype, device, "Adam on a 0-d parameter", seed=16, shapes=_h.SCALAR_SHAPES)
+
+
+@pytest.mark.parametrize(
+    "dtype,kwargs",
+    [(torch.float32, {}), (torch.float64, {}), (torch.float64, {"weight_decay": 0.1})],
+    ids=["float32", "float64", "weight_decay"],
+)
+def test_gradients_unchanged(learner, device, dtype, kwargs):
+    """step() reads each p.grad and never writes into it"""
+    _h.check_grads_unchanged(learner, "Adam", kwargs, dtype, device, seed=18)
 
 
 def test_generator_of_parameters(learner, device):

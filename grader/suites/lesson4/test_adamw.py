@@ -25,13 +25,12 @@ TORCH_L2 = types.SimpleNamespace(AdamW=torch.optim.Adam)  # Adam with weight_dec
 
 
 def _label(kwargs, steps):
-    args = ", ".join(["params"] + [f"{k}={v}" for k, v in kwargs.items()])
-    return f"AdamW({args}) for {steps} steps"
+    return _h.label("AdamW", kwargs, steps)
 
 
-def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, seed=0, steps=STEPS):
-    init = _params(dtype, device, seed=seed)
-    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, steps=steps)
+def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, seed=0, steps=STEPS, shapes=_h.SHAPES):
+    init = _params(dtype, device, seed=seed, shapes=shapes)
+    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, steps=steps, shapes=shapes)
     got = learner.run(_trajectory, "AdamW", init, grads, kwargs, as_generator, label=_label(kwargs, steps))
     ref = _trajectory(TORCH, "AdamW", init, grads, kwargs, as_generator)
     _compare(got, ref, init, what)
@@ -72,21 +71,23 @@ def test_differs_from_adam_with_l2(learner, device):
     _compare(got, ref, init, "AdamW, weight_decay=0.5")
 
 
-def test_missing_gradients(learner, device):
+@pytest.mark.parametrize("pattern", list(_h.SKIPS))
+def test_missing_gradients(learner, device, pattern):
     """parameters with no .grad are neither updated nor decayed"""
+    what = f"AdamW, weight_decay=0.2, where {_h.SKIP_TEXT[pattern]}"
+    _check(learner, {"lr": 0.02, "weight_decay": 0.2}, torch.float64, device, what, skip=_h.SKIPS[pattern], seed=6)
 
-    def skip(k, j):
-        return (j == 1 and k % 2 == 1) or (j == 2 and k < 20)
 
-    _check(
-        learner,
-        {"lr": 0.02, "weight_decay": 0.2},
-        torch.float64,
-        device,
-        "AdamW with some gradients missing",
-        skip=skip,
-        seed=6,
-    )
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_zero_dim_parameters(learner, device, dtype):
+    """works on 0-d (scalar) parameters"""
+    _check(learner, {"lr": 0.02}, dtype, device, "AdamW on a 0-d parameter", seed=14, shapes=_h.SCALAR_SHAPES)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_gradients_unchanged(learner, device, dtype):
+    """step() reads each p.grad and never writes into it"""
+    _h.check_grads_unchanged(learner, "AdamW", {}, dtype, device, seed=16)
 
 
 def test_generator_of_parameters(learner, device):

@@ -115,6 +115,80 @@ def _defaults(mod):
     return [mod.warmup_cosine(t, 0.5, 4, 20) for t in range(25)]
 
 
+# (base_lr, step_size, gamma)
+STEP_CONFIGS = {
+    "every10_half": (0.1, 10, 0.5),
+    "every3_tenth": (1.0, 3, 0.1),
+    "every1_0.9": (3e-4, 1, 0.9),
+}
+
+
+def _torch_step_lrs(base, step_size, gamma, steps):
+    """torch's StepLR, stepped ``steps`` times: the learning rate at each step."""
+    opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base)
+    sched = torch.optim.lr_scheduler.StepLR(opt, step_size=step_size, gamma=gamma)
+    lrs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(steps):
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            sched.step()
+    return lrs
+
+
+def _step_curve(mod, steps, base, step_size, gamma):
+    """The learner's step-decay rate at each step in ``steps``."""
+    return [mod.step_decay(t, base, step_size, gamma) for t in steps]
+
+
+def _step_default_gamma(mod, steps, base, step_size):
+    return [mod.step_decay(t, base, step_size) for t in steps]
+
+
+def _learner_step_curve(learner, steps, cfg, default_gamma=False):
+    base, step_size, gamma = cfg
+    if default_gamma:
+        label = f"step_decay(t, base_lr={base}, step_size={step_size})"
+        got = learner.run(_step_default_gamma, list(steps), base, step_size, label=label)
+    else:
+        label = f"step_decay(t, base_lr={base}, step_size={step_size}, gamma={gamma})"
+        got = learner.run(_step_curve, list(steps), base, step_size, gamma, label=label)
+    expect(
+        isinstance(got, list) and len(got) == len(steps),
+        f"expected one number per step, got {describe(got)}",
+        kind="wrong_type",
+    )
+    return got, label.replace("(t,", "(t={t},")
+
+
+@pytest.mark.parametrize("cfg", list(STEP_CONFIGS.values()), ids=list(STEP_CONFIGS))
+def test_step_decay_matches_torch(learner, cfg):
+    """step_decay matches torch's StepLR at every step"""
+    steps = list(range(35))
+    ref = _torch_step_lrs(*cfg, len(steps))
+    got, label = _learner_step_curve(learner, steps, cfg)
+    for t, (value, expected) in enumerate(zip(got, ref, strict=False)):
+        expect_close(value, expected, rtol=1e-9, atol=1e-15, name=label.format(t=t))
+
+
+def test_step_decay_levels(learner):
+    """step_decay is flat within a level and drops by gamma exactly at each multiple of step_size"""
+    cfg = (0.8, 5, 0.5)
+    points = {0: 0.8, 4: 0.8, 5: 0.4, 9: 0.4, 10: 0.2, 14: 0.2, 15: 0.1, 52: 0.8 * 0.5**10}
+    got, label = _learner_step_curve(learner, list(points), cfg)
+    for (t, expected), value in zip(points.items(), got, strict=False):
+        expect_close(value, expected, rtol=RTOL, atol=ATOL, name=label.format(t=t))
+
+
+def test_step_decay_default_gamma(learner):
+    """step_decay's gamma defaults to 0.1"""
+    steps = list(range(0, 12))
+    got, label = _learner_step_curve(learner, steps, (2.0, 4, None), default_gamma=True)
+    for t, value in zip(steps, got, strict=False):
+        expect_close(value, 2.0 * 0.1 ** (t // 4), rtol=RTOL, atol=ATOL, name=label.format(t=t))
+
+
 def test_does_not_use_builtin(learner):
     """does not use torch.optim.lr_scheduler"""
     learner.check_forbidden()

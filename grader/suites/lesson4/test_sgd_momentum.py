@@ -23,9 +23,9 @@ _grad_stream = functools.partial(_h.grad_stream, steps=STEPS, noise_weight=0.5)
 TORCH = types.SimpleNamespace(SGDMomentum=torch.optim.SGD)
 
 
-def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, seed=0):
-    init = _params(dtype, device, seed=seed)
-    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip)
+def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, seed=0, shapes=_h.SHAPES):
+    init = _params(dtype, device, seed=seed, shapes=shapes)
+    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, shapes=shapes)
     got = learner.run(
         _trajectory,
         "SGDMomentum",
@@ -33,7 +33,7 @@ def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, 
         grads,
         kwargs,
         as_generator,
-        label=f"SGDMomentum(params, {', '.join(f'{k}={v}' for k, v in kwargs.items())}) for {STEPS} steps",
+        label=_h.label("SGDMomentum", kwargs, STEPS),
     )
     ref = _trajectory(TORCH, "SGDMomentum", init, grads, kwargs, as_generator)
     _compare(got, ref, init, what)
@@ -64,35 +64,46 @@ def test_weight_decay(learner, device, nesterov):
     _check(learner, kwargs, torch.float64, device, f"SGD, weight_decay=0.3, nesterov={nesterov}", seed=6)
 
 
-def test_missing_gradients(learner, device):
-    """parameters whose .grad is None are left alone (and their momentum too)"""
-
-    # Parameter 1 gets no gradient on every third step, parameter 2 only on the first steps.
-    def skip(k, j):
-        return (j == 1 and k % 3 == 2) or (j == 2 and k >= 10)
-
-    _check(
-        learner,
-        {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.1},
-        torch.float64,
-        device,
-        "SGD with some gradients missing",
-        skip=skip,
-        seed=8,
-    )
-
-
-def test_generator_of_parameters(learner, device):
-    """accepts a generator of parameters, like model.parameters()"""
+@pytest.mark.parametrize("pattern", list(_h.SKIPS))
+def test_missing_gradients(learner, device, pattern):
+    """parameters whose .grad is None are left alone, and so is their momentum"""
     _check(
         learner,
         {"lr": 0.05, "momentum": 0.9},
         torch.float64,
         device,
-        "SGD built from a generator",
-        as_generator=True,
-        seed=10,
+        f"SGD with momentum, where {_h.SKIP_TEXT[pattern]}",
+        skip=_h.SKIPS[pattern],
+        seed=8,
     )
+
+
+@pytest.mark.parametrize("kwargs", [{"lr": 0.1}, {"lr": 0.05, "momentum": 0.9}], ids=["plain", "momentum"])
+def test_zero_dim_parameters(learner, device, kwargs):
+    """works on 0-d (scalar) parameters"""
+    _check(learner, kwargs, torch.float64, device, "SGD on a 0-d parameter", seed=14, shapes=_h.SCALAR_SHAPES)
+
+
+@pytest.mark.parametrize("kwargs", [{"lr": 0.05}, {"lr": 0.05, "momentum": 0.9}], ids=["plain", "momentum"])
+def test_generator_of_parameters(learner, device, kwargs):
+    """accepts a generator of parameters, like model.parameters()"""
+    _check(learner, kwargs, torch.float64, device, "SGD built from a generator", as_generator=True, seed=10)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lr": 0.1},
+        {"lr": 0.1, "momentum": 0.9},
+        {"lr": 0.1, "momentum": 0.9, "nesterov": True},
+        {"lr": 0.1, "weight_decay": 0.1},
+        {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.1},
+    ],
+    ids=["plain", "momentum", "nesterov", "weight_decay", "momentum+weight_decay"],
+)
+def test_gradients_unchanged(learner, device, kwargs):
+    """step() reads each p.grad and never writes into it"""
+    _h.check_grads_unchanged(learner, "SGDMomentum", kwargs, torch.float64, device, seed=16)
 
 
 @pytest.mark.parametrize("nesterov", [False, True], ids=["momentum", "nesterov"])

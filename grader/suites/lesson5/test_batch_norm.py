@@ -31,69 +31,58 @@ def _reference(x, rm, rv, w, b, training, momentum=0.1, eps=1e-5):
     return y, rm2, rv2
 
 
-def _compare(got, ref, what):
+def _unpack(got):
     expect(
         isinstance(got, (tuple, list)) and len(got) == 3,
         "batch_norm should return a tuple (y, new_running_mean, new_running_var)",
         kind="wrong_type",
     )
-    expect_close(got[0], ref[0], name=f"y ({what})")
-    expect_close(got[1], ref[1], name=f"new_running_mean ({what})")
-    expect_close(got[2], ref[2], name=f"new_running_var ({what})")
+    return got
+
+
+def _compare_y(got, ref, what):
+    expect_close(_unpack(got)[0], ref[0], name=f"y ({what})")
+
+
+# ---------------------------------------------------------------- the normalised output
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_training_2d(learner, device, dtype):
-    """training on (N, C) matches BatchNorm1d, running statistics included"""
+    """training on (N, C) normalises each column like BatchNorm1d"""
     args = _inputs((6, 4), dtype, device)
-    got = learner.batch_norm(*args, True)
-    _compare(got, _reference(*args, True), "training, x of shape [6, 4]")
+    _compare_y(learner.batch_norm(*args, True), _reference(*args, True), "training, x of shape [6, 4]")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_training_4d(learner, device, dtype):
-    """training on (N, C, H, W) matches BatchNorm2d, running statistics included"""
+    """training on (N, C, H, W) normalises each channel like BatchNorm2d"""
     args = _inputs((3, 4, 5, 6), dtype, device, seed=1)
-    got = learner.batch_norm(*args, True)
-    _compare(got, _reference(*args, True), "training, x of shape [3, 4, 5, 6]")
+    _compare_y(learner.batch_norm(*args, True), _reference(*args, True), "training, x of shape [3, 4, 5, 6]")
 
 
 def test_training_3d(learner, device):
     """training on (N, C, L) normalises over the batch and the length"""
     args = _inputs((2, 3, 7), torch.float64, device, seed=2)
-    got = learner.batch_norm(*args, True, 0.25, 1e-3)
-    _compare(got, _reference(*args, True, 0.25, 1e-3), "training, x of shape [2, 3, 7], momentum=0.25, eps=1e-3")
-
-
-def test_running_var_is_unbiased(learner, device):
-    """the running variance is updated with the unbiased batch variance"""
-    x = torch.tensor([[1.0, -2.0], [3.0, 0.0], [-1.0, 4.0], [5.0, 2.0]], dtype=torch.float64, device=device)
-    rm = torch.zeros(2, dtype=torch.float64, device=device)
-    rv = torch.ones(2, dtype=torch.float64, device=device)
-    got = learner.batch_norm(x, rm, rv, None, None, True, 0.5)
-    ref = _reference(x, rm, rv, None, None, True, 0.5)
-    expect(
-        isinstance(got, (tuple, list)) and len(got) == 3,
-        "batch_norm should return a tuple (y, new_running_mean, new_running_var)",
-        kind="wrong_type",
+    _compare_y(
+        learner.batch_norm(*args, True, 0.25, 1e-3),
+        _reference(*args, True, 0.25, 1e-3),
+        "training, x of shape [2, 3, 7], momentum=0.25, eps=1e-3",
     )
-    expect_close(got[2], ref[2], name="new_running_var (4 samples, momentum=0.5: 0.5 * 1 + 0.5 * unbiased var)")
-    expect_close(got[0], ref[0], name="y (normalised with the biased variance)")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 def test_eval_uses_running_stats(learner, device, dtype):
-    """in evaluation, normalises with the running statistics and keeps them"""
+    """in evaluation, normalises with the running statistics"""
     args = _inputs((3, 4, 2, 5), dtype, device, seed=3)
-    got = learner.batch_norm(*args, False)
-    _compare(got, _reference(*args, False), "evaluation, x of shape [3, 4, 2, 5]")
+    _compare_y(learner.batch_norm(*args, False), _reference(*args, False), "evaluation, x of shape [3, 4, 2, 5]")
 
 
 def test_without_weight_and_bias(learner, device):
     """weight=None and bias=None mean scale 1 and shift 0"""
     args = _inputs((5, 3, 4, 4), torch.float64, device, seed=4, affine=False)
-    _compare(learner.batch_norm(*args, True), _reference(*args, True), "training, weight=bias=None")
-    _compare(learner.batch_norm(*args, False), _reference(*args, False), "evaluation, weight=bias=None")
+    _compare_y(learner.batch_norm(*args, True), _reference(*args, True), "training, weight=bias=None")
+    _compare_y(learner.batch_norm(*args, False), _reference(*args, False), "evaluation, weight=bias=None")
 
 
 def test_constant_channel_is_finite(learner, device):
@@ -101,8 +90,9 @@ def test_constant_channel_is_finite(learner, device):
     x, rm, rv, w, b = _inputs((4, 3, 3, 3), torch.float32, device, seed=5)
     x = x.clone()
     x[:, 1] = 7.0
-    got = learner.batch_norm(x, rm, rv, w, b, True)
-    _compare(got, _reference(x, rm, rv, w, b, True), "training, channel 1 constant")
+    _compare_y(
+        learner.batch_norm(x, rm, rv, w, b, True), _reference(x, rm, rv, w, b, True), "training, channel 1 constant"
+    )
 
 
 def test_large_offset(learner, device):
@@ -112,17 +102,46 @@ def test_large_offset(learner, device):
     x = x64.to(device, torch.float32)
     rm = torch.zeros(3, device=device)
     rv = torch.ones(3, device=device)
-    got = learner.batch_norm(x, rm, rv, None, None, True)
+    got = _unpack(learner.batch_norm(x, rm, rv, None, None, True))
     # Reference in float64 from the very same float32 inputs.
     ref = _reference(x.double(), rm.double(), rv.double(), None, None, True)
-    ref = tuple(t.float() for t in ref)
-    expect(
-        isinstance(got, (tuple, list)) and len(got) == 3,
-        "batch_norm should return a tuple (y, new_running_mean, new_running_var)",
-        kind="wrong_type",
+    expect_close(got[0], ref[0].float(), name="y for x = 1000 + N(0, 1)", rtol=1e-3, atol=1e-3)
+
+
+# ---------------------------------------------------------------- the running statistics
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (3, 4, 5, 6)], ids=["N,C", "N,C,H,W"])
+def test_running_mean_update(learner, device, shape):
+    """in training, the new running mean is (1 - momentum) * old + momentum * batch mean"""
+    args = _inputs(shape, torch.float64, device, seed=10)
+    got = _unpack(learner.batch_norm(*args, True, 0.3))
+    ref = _reference(*args, True, 0.3)
+    expect_close(got[1], ref[1], name=f"new_running_mean (training, x of shape {list(shape)}, momentum=0.3)")
+
+
+@pytest.mark.parametrize("shape", [(4, 2), (2, 3, 2, 3)], ids=["N,C", "N,C,H,W"])
+def test_running_var_is_unbiased(learner, device, shape):
+    """in training, the running variance is updated with the unbiased batch variance"""
+    args = _inputs(shape, torch.float64, device, seed=11)
+    got = _unpack(learner.batch_norm(*args, True, 0.5))
+    ref = _reference(*args, True, 0.5)
+    m = shape[0] * (shape[2] * shape[3] if len(shape) == 4 else 1)
+    expect_close(
+        got[2],
+        ref[2],
+        name=f"new_running_var (x of shape {list(shape)}, {m} values per channel, momentum=0.5: "
+        f"0.5 * old + 0.5 * var * {m} / {m - 1})",
     )
-    expect_close(got[0], ref[0], name="y for x = 1000 + N(0, 1)", rtol=1e-3, atol=1e-3)
-    expect_close(got[2], ref[2], name="new_running_var for x = 1000 + N(0, 1)", rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_eval_returns_running_stats(learner, device, dtype):
+    """in evaluation, the running statistics come back as they were given"""
+    args = _inputs((3, 4, 2, 5), dtype, device, seed=12)
+    got = _unpack(learner.batch_norm(*args, False))
+    expect_close(got[1], args[1], name="new_running_mean (evaluation: unchanged)")
+    expect_close(got[2], args[2], name="new_running_var (evaluation: unchanged)")
 
 
 def _grads(mod, x, rm, rv, w, b, up):
@@ -130,7 +149,7 @@ def _grads(mod, x, rm, rv, w, b, up):
     w = w.clone().requires_grad_(True)
     b = b.clone().requires_grad_(True)
     y, _, _ = mod.batch_norm(x, rm, rv, w, b, True)
-    y.backward(up)
+    (y * up).sum().backward()
     return [x.grad, w.grad, b.grad]
 
 
@@ -141,7 +160,7 @@ def test_gradients(learner, device, shape):
     up = torch.randn(shape, generator=torch.Generator().manual_seed(8), dtype=torch.float64).to(device)
     got = learner.run(_grads, x, rm, rv, w, b, up, label=f"batch_norm(x of shape {list(shape)}, ...).backward()")
     refs = [t.clone().requires_grad_(True) for t in (x, w, b)]
-    F.batch_norm(refs[0], rm.clone(), rv.clone(), refs[1], refs[2], training=True).backward(up)
+    (F.batch_norm(refs[0], rm.clone(), rv.clone(), refs[1], refs[2], training=True) * up).sum().backward()
     for name, g, r in zip(["x", "weight", "bias"], got, refs, strict=False):
         expect(
             g is not None,
@@ -160,7 +179,7 @@ def _args_after_call(mod, name, *args):
 
 def test_inputs_unchanged(learner, device):
     """leaves x and the running statistics unmodified"""
-    args = _inputs((4, 3, 2, 2), torch.float64, device, seed=9)
+    args = _inputs((4, 3), torch.float64, device, seed=9)
     after = learner.run(
         _args_after_call,
         "batch_norm",

@@ -34,9 +34,10 @@ def test_p_zero_is_identity(learner, device):
     expect_close(learner.dropout(x, 0.0, True, _gen(device, 0)), x, name="dropout(x, p=0, training=True)")
 
 
-def test_p_one_gives_zeros(learner, device):
+@pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
+def test_p_one_gives_zeros(learner, device, dtype):
     """p = 1 in training gives all zeros, not NaN"""
-    x = _x((6, 7), torch.float32, device)
+    x = _x((6, 7), dtype, device)
     expect_close(
         learner.dropout(x, 1.0, True, _gen(device, 0)), torch.zeros_like(x), name="dropout(x, p=1, training=True)"
     )
@@ -84,10 +85,10 @@ def test_expected_value_preserved(learner, device):
     )
 
 
-def _masks(mod, device):
+def _masks(mod, device, dtype_name):
     import torch
 
-    x = torch.ones(64, 64, device=device)
+    x = torch.ones(64, 64, device=device, dtype=getattr(torch, dtype_name))
 
     def draw(seed, global_seed):
         torch.manual_seed(global_seed)
@@ -96,9 +97,15 @@ def _masks(mod, device):
     return [draw(4, 0), draw(4, 1), draw(5, 0)]
 
 
-def test_generator_reproducible(learner, device):
+@pytest.mark.parametrize("dtype_name", ["float32", "float64"])
+def test_generator_reproducible(learner, device, dtype_name):
     """the same generator seed gives the same mask; another seed another mask"""
-    a, b, c = learner.run(_masks, str(device), label="dropout(ones(64, 64), p=0.5) with generators seeded 4, 4, 5")
+    a, b, c = learner.run(
+        _masks,
+        str(device),
+        dtype_name,
+        label=f"dropout(ones(64, 64, dtype={dtype_name}), p=0.5) with generators seeded 4, 4, 5",
+    )
     expect(
         torch.equal(a, b),
         "two calls with generators seeded alike dropped different elements: draw the mask "

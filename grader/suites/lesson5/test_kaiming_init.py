@@ -78,10 +78,11 @@ def test_conv_weight_std(learner, device, dtype):
     _check_std(w, 288, "weight of shape [64, 32, 3, 3]")
 
 
-def test_samples_are_normal(learner, device):
+@pytest.mark.parametrize("shape, fan", [((300, 400), 400), ((96, 64, 3, 3), 576)], ids=["linear", "conv2d"])
+def test_samples_are_normal(learner, device, shape, fan):
     """the weights follow a normal distribution, not a uniform one"""
-    w = _sample(learner, (300, 400), torch.float64, device, seed=2)
-    std = math.sqrt(2.0 / 400)
+    w = _sample(learner, shape, torch.float64, device, seed=2)
+    std = math.sqrt(2.0 / fan)
     within1 = float((w.abs() < std).double().mean())
     beyond2 = float((w.abs() > 2 * std).double().mean())
     # Normal: 68.3% within one std and 4.6% beyond two; a uniform of the same std has
@@ -93,17 +94,20 @@ def test_samples_are_normal(learner, device):
     )
 
 
-def _in_place(mod, device):
+def _in_place(mod, device, shape):
     import torch
 
-    w = torch.zeros(32, 48, dtype=torch.float64, device=device)
+    w = torch.zeros(shape, dtype=torch.float64, device=device)
     out = mod.kaiming_normal_(w, torch.Generator(device=device).manual_seed(5))
     return {"same": out is w, "w": w, "out": out if isinstance(out, torch.Tensor) else None}
 
 
-def test_fills_in_place(learner, device):
+@pytest.mark.parametrize("shape", [(32, 48), (8, 4, 3, 3)], ids=["linear", "conv2d"])
+def test_fills_in_place(learner, device, shape):
     """fills the given tensor in place and returns that same tensor"""
-    res = learner.run(_in_place, str(device), label="kaiming_normal_(w, generator) on w = zeros(32, 48)")
+    res = learner.run(
+        _in_place, str(device), list(shape), label=f"kaiming_normal_(w, generator) on w = zeros{tuple(shape)}"
+    )
     expect(
         bool(res["w"].abs().sum() > 0),
         "the tensor passed in is still all zeros: fill it in place "
@@ -114,20 +118,31 @@ def test_fills_in_place(learner, device):
     )
 
 
-def _reproducible(mod, device):
+def _reproducible(mod, device, shape, dtype_name):
     import torch
+
+    dtype = getattr(torch, dtype_name)
 
     def draw(seed, global_seed):
         torch.manual_seed(global_seed)
-        w = torch.empty(16, 24, dtype=torch.float32, device=device)
+        w = torch.empty(shape, dtype=dtype, device=device)
         return mod.kaiming_normal_(w, torch.Generator(device=device).manual_seed(seed)).clone()
 
     return [draw(11, 0), draw(11, 1), draw(12, 0)]
 
 
-def test_uses_the_generator(learner, device):
+@pytest.mark.parametrize(
+    "shape, dtype_name", [((16, 24), "float32"), ((6, 3, 3, 3), "float64")], ids=["linear-float32", "conv2d-float64"]
+)
+def test_uses_the_generator(learner, device, shape, dtype_name):
     """draws from the given generator: same seed, same weights"""
-    a, b, c = learner.run(_reproducible, str(device), label="kaiming_normal_ twice with a generator seeded 11")
+    a, b, c = learner.run(
+        _reproducible,
+        str(device),
+        list(shape),
+        dtype_name,
+        label=f"kaiming_normal_ on a {dtype_name} weight of shape {list(shape)}, twice with a generator seeded 11",
+    )
     expect(
         torch.equal(a, b),
         "two calls with generators seeded alike gave different weights: draw from "

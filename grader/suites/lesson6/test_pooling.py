@@ -70,35 +70,60 @@ def test_gradients(learner, device, op, name):
     ref_x = x.clone().requires_grad_(True)
     ref_out = _ref(op, ref_x, k, s)
     up = torch.randn(ref_out.shape, generator=torch.Generator().manual_seed(4), dtype=torch.float64).to(device)
-    ref_out.backward(up)
+    (ref_out * up).sum().backward()
     args = (x, k, s) if s is not None else (x, k)
     _, (grad,) = learner.backward(op, *args, wrt=(0,), upstream=up)
     expect_close(grad, ref_x.grad, name=f"d loss / d x for {_label(op, shape, k, s)}", kind="wrong_gradient")
 
 
-def test_max_gradient_goes_to_one_element(learner, device):
-    """with ties, max pooling sends each window's gradient to one element only"""
-    x = torch.full((1, 2, 4, 6), 3.0, dtype=torch.float64, device=device)
-    up = torch.arange(1.0, 13.0, dtype=torch.float64, device=device).reshape(1, 2, 2, 3)
+def _expect_one_winner_per_window(learner, x, what):
+    """2x2 windows, stride 2: each window's upstream gradient must land on exactly one element."""
+    n, c, h, w = x.shape
+    up = torch.arange(1.0, n * c * (h // 2) * (w // 2) + 1.0, dtype=torch.float64).reshape(n, c, h // 2, w // 2)
+    up = up.to(x.device)
     _, (grad,) = learner.backward("max_pool2d", x, 2, wrt=(0,), upstream=up)
     expect(
         tuple(grad.shape) == tuple(x.shape),
         f"d loss / d x has shape {list(grad.shape)}, expected {list(x.shape)}",
         kind="wrong_shape",
     )
-    # (1, 2, 4, 6) -> windows (1, 2, 2, 3, 4): group each 2x2 window's four entries.
-    win = grad.detach().cpu().reshape(1, 2, 2, 2, 3, 2).permute(0, 1, 2, 4, 3, 5).reshape(1, 2, 2, 3, 4)
+    # Group each 2x2 window's four entries on a last dimension: (N, C, H/2, W/2, 4).
+    win = (
+        grad.detach()
+        .cpu()
+        .reshape(n, c, h // 2, 2, w // 2, 2)
+        .permute(0, 1, 2, 4, 3, 5)
+        .reshape(n, c, h // 2, w // 2, 4)
+    )
     nonzero = (win != 0).sum(-1)
     expect(
         bool((nonzero == 1).all()),
-        f"on a constant input, {int(nonzero.max())} elements of a 2x2 window received gradient; the max is "
+        f"{what}: {int(nonzero.max())} elements of a 2x2 window received gradient; the max is "
         "taken by ONE element per window, which gets the whole upstream gradient (use .max(dim).values, "
         "whose backward picks one index, not amax or a comparison mask)",
         kind="wrong_gradient",
     )
     expect_close(
-        win.sum(-1), up.cpu(), name="the gradient collected in each window", kind="wrong_gradient", check_device=False
+        win.sum(-1),
+        up.cpu(),
+        name=f"{what}: the gradient collected in each window",
+        kind="wrong_gradient",
+        check_device=False,
     )
+
+
+def test_max_gradient_goes_to_one_element(learner, device):
+    """with ties, max pooling sends each window's gradient to one element only"""
+    x = torch.full((1, 2, 4, 6), 3.0, dtype=torch.float64, device=device)
+    _expect_one_winner_per_window(learner, x, "on a constant input")
+
+
+def test_max_gradient_ties_at_zero(learner, device):
+    """on a ReLU output, windows tied at 0 still send their gradient to one element"""
+    x = torch.relu(_x((2, 3, 4, 4), torch.float64, torch.device("cpu"), seed=6))
+    x[:, :, :2, :2] = 0.0  # whole windows of zeros, as a ReLU often leaves them
+    x[0, 1, 2:, 2:] = torch.tensor([[0.0, 0.5], [0.5, 0.0]], dtype=torch.float64)  # a tie between positives
+    _expect_one_winner_per_window(learner, x.to(device), "on a ReLU output with windows of zeros")
 
 
 def _args_after_call(mod, x):

@@ -184,6 +184,14 @@ def test_default_range(learner, device):
     expect_close(res["out"], _reference(params, x, 0.0, 5.5), name="the predictions with the default y_range")
 
 
+def test_implicit_feedback_probabilities(learner, device):
+    """with y_range = (0, 1) (implicit feedback) the predictions are probabilities sigmoid(score)"""
+    params = _params(torch.float64, device, factor_std=1.2, bias_std=0.8, seed=13)
+    x = _pairs(10, device, seed=14)
+    res = learner.run(_predict, params, x, (0.0, 1.0), None, label="DotProductBias(7, 11, 5, y_range=(0, 1))(x)")
+    expect_close(res["out"], _reference(params, x, 0.0, 1.0), name="the interaction probabilities")
+
+
 def test_gradients_of_all_parameters(learner, device):
     """gradients of user/item factors and biases match autograd's, repeated ids included"""
     params = _params(torch.float64, device, seed=6)
@@ -234,6 +242,22 @@ def test_batch_of_one(learner, device):
     x = torch.tensor([[2, 9]], device=device)
     res = learner.run(_predict, params, x, (0.0, 5.5), None, label="DotProductBias(7, 11, 5)([[2, 9]])")
     expect_close(res["out"], _reference(params, x, 0.0, 5.5), name="the prediction for one pair")
+
+
+def test_batch_of_one_gradients(learner, device):
+    """training on a single pair: the prediction has shape (1,) and the gradients reach its rows"""
+    params = _params(torch.float64, device, seed=12)
+    x = torch.tensor([[5, 3]], device=device)
+    up = torch.tensor([0.7], dtype=torch.float64, device=device)
+    res = learner.run(
+        _predict, params, x, (0.0, 5.5), up, label="DotProductBias(7, 11, 5)([[5, 3]]).backward(upstream)"
+    )
+    expect_close(res["out"], _reference(params, x, 0.0, 5.5), name="the prediction for one pair")
+    ref = [p.clone().requires_grad_(True) for p in params]
+    (_reference(ref, x, 0.0, 5.5) * up).sum().backward()
+    for name, got, r in zip(NAMES, res["grads"], ref, strict=False):
+        expect(got is not None, f"no gradient reached DotProductBias.{name}", kind="wrong_gradient")
+        expect_close(got, r.grad, name=f"{name}.grad for one pair", kind="wrong_gradient")
 
 
 def test_does_not_use_builtin(learner):

@@ -142,24 +142,39 @@ def test_one_hot_rejects_out_of_range(learner, device, values, label):
 # ---------------------------------------------------------------- Embedding
 
 
-def test_embedding_init(learner):
-    """Embedding.weight is a registered Parameter, normal with std 0.01, drawn from the generator"""
-    res = learner.run(_init, 2000, 8, 0, 1, label="Embedding(2000, 8, generator=...)")
+def test_embedding_weight_is_parameter(learner):
+    """Embedding.weight is a registered Parameter of shape (num_embeddings, embedding_dim)"""
+    res = learner.run(_init, 30, 4, 0, 1, label="Embedding(30, 4, generator=...)")
     expect(res["is_parameter"], "Embedding.weight should be an nn.Parameter", kind="wrong_type")
     expect(res["requires_grad"], "Embedding.weight should require gradients", kind="wrong_gradient")
     expect(res["registered"], "Embedding.weight is not among the module's parameters()", kind="wrong_type")
     w = res["weight"]
     expect(
-        tuple(w.shape) == (2000, 8),
-        f"Embedding(2000, 8).weight has shape {list(w.shape)}, expected [2000, 8]",
+        tuple(w.shape) == (30, 4),
+        f"Embedding(30, 4).weight has shape {list(w.shape)}, expected [30, 4]",
         kind="wrong_shape",
     )
+
+
+@pytest.mark.parametrize("n,d", [(2000, 8), (250, 64)], ids=["2000x8", "250x64"])
+def test_embedding_init_scale(learner, n, d):
+    """the initial weights are normal with mean 0 and standard deviation 0.01"""
+    res = learner.run(_init, n, d, 0, 1, label=f"Embedding({n}, {d}, generator=...)")
+    w = res["weight"]
     std, mean = float(w.double().std()), float(w.double().mean())
     expect(
         0.009 <= std <= 0.011,
-        f"the initial weights have standard deviation {std:.4g}; expected about 0.01 (torch.randn(...) * 0.01)",
+        f"the initial weights of Embedding({n}, {d}) have standard deviation {std:.4g}; expected about 0.01 "
+        "(torch.randn(...) * 0.01)",
     )
-    expect(abs(mean) < 0.001, f"the initial weights have mean {mean:.4g}; expected about 0")
+    expect(abs(mean) < 0.001, f"the initial weights of Embedding({n}, {d}) have mean {mean:.4g}; expected about 0")
+
+
+@pytest.mark.parametrize("n,d", [(2000, 8), (250, 64)], ids=["2000x8", "250x64"])
+def test_embedding_init_uses_generator(learner, n, d):
+    """the initial weights are drawn from the generator: same seed, same table"""
+    res = learner.run(_init, n, d, 3, 4, label=f"Embedding({n}, {d}, generator=...) with seeds 3, 3 and 4")
+    w = res["weight"]
     expect(
         torch.equal(w, res["same_seed"]),
         "two Embeddings built with generators seeded alike differ: draw the initial weights with generator=generator",
@@ -209,11 +224,16 @@ def test_embedding_weight_gradient(learner, device):
     expect_close(res["grad"], wr.grad, name="Embedding.weight.grad", kind="wrong_gradient")
 
 
-def test_embedding_rejects_out_of_range(learner, device):
-    """Embedding raises a clear error for an index >= num_embeddings"""
-    idx = torch.tensor([0, 4], device=device)
-    res = learner.run(_bad_index, idx, 4, True, label="Embedding(4, 3)([0, 4])")
-    expect(res is not None, "Embedding(4, 3)([0, 4]) returned a value; an index >= num_embeddings should raise")
+@pytest.mark.parametrize("values", [[0, 4], [2, -1]], ids=["too_large", "negative"])
+def test_embedding_rejects_out_of_range(learner, device, values):
+    """Embedding raises a clear error for an index outside [0, num_embeddings)"""
+    idx = torch.tensor(values, device=device)
+    res = learner.run(_bad_index, idx, 4, True, label=f"Embedding(4, 3)({values})")
+    expect(
+        res is not None,
+        f"Embedding(4, 3)({values}) returned a value; an index outside [0, num_embeddings) should raise, "
+        "not wrap around or give an all-zero row",
+    )
 
 
 def test_does_not_use_builtin(learner):

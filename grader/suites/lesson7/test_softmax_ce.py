@@ -51,6 +51,43 @@ def test_large_logits_are_stable(learner, device):
     expect_close(learner.log_softmax(x, -1), torch.log_softmax(x, -1), name="log_softmax at -1e4")
 
 
+def test_float32_logits_near_100(learner, device):
+    """float32 logits around 100, where exp overflows, give a finite, correct loss"""
+    logits, target = _data(8, 6, torch.float32, device, seed=5)
+    logits = logits + 100.0
+    got = learner.softmax_cross_entropy(logits, target)
+    expect_close(got, F.cross_entropy(logits, target), name="the loss for logits 100 + 3 * N(0, 1)")
+
+
+def _far_apart_rows(dtype, device):
+    # One row near +1000 and one near -1000: each needs its own shift. A single shift by the
+    # largest logit of the whole tensor sends every exp of the low row to 0.
+    g = torch.Generator().manual_seed(6)
+    base = torch.randn(3, 5, generator=g, dtype=torch.float64) * 2.0
+    logits = base + torch.tensor([[1000.0], [-1000.0], [0.0]], dtype=torch.float64)
+    return logits.to(device, dtype), torch.tensor([1, 3, 0], device=device)
+
+
+def test_log_softmax_rows_on_different_scales(learner, device):
+    """log_softmax is right for rows that sit far apart (one near +1000, one near -1000)"""
+    logits, _ = _far_apart_rows(torch.float64, device)
+    expect_close(
+        learner.log_softmax(logits, -1),
+        torch.log_softmax(logits, dim=-1),
+        name="log_softmax of rows around +1000, -1000 and 0",
+    )
+
+
+def test_loss_rows_on_different_scales(learner, device):
+    """the loss is right for rows that sit far apart (one near +1000, one near -1000)"""
+    logits, target = _far_apart_rows(torch.float32, device)
+    expect_close(
+        learner.softmax_cross_entropy(logits, target, "sum"),
+        F.cross_entropy(logits, target, reduction="sum"),
+        name="the summed loss of rows around +1000, -1000 and 0",
+    )
+
+
 def test_batch_of_one_and_many_classes(learner, device):
     """works for a single row and for many classes"""
     logits, target = _data(1, 1000, torch.float64, device, seed=3)

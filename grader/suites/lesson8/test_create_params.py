@@ -66,6 +66,19 @@ def _predict(mod, params, x, y_range, upstream):
     return {"out": out, "grads": grads, "x_after": x}
 
 
+def _fresh_model(mod, sizes, seed, x):
+    """Build the model (seeded, or from the global generator when seed is None) and predict with its own tables."""
+    import torch
+
+    if seed is None:
+        torch.manual_seed(0)
+        model = mod.DotProductBiasScratch(*sizes)
+    else:
+        model = mod.DotProductBiasScratch(*sizes, generator=torch.Generator().manual_seed(seed))
+    names = ["user_factors", "user_bias", "item_factors", "item_bias"]
+    return {"out": model(x), "tables": [getattr(model, n).detach().clone() for n in names]}
+
+
 # ---------------------------------------------------------------- helpers (trusted side)
 
 
@@ -194,6 +207,36 @@ def test_model_structure(learner):
             "item_bias, all with the one generator)",
         )
     expect(info["y_range"] == [0.0, 5.5], f"the default y_range is {info['y_range']}, expected (0.0, 5.5)")
+
+
+def test_fresh_model_predicts(learner):
+    """a freshly built model predicts one rating per pair, shape (N,), from its own tables"""
+    x = _pairs(10, "cpu", seed=15)
+    res = learner.run(
+        _fresh_model, (N_USERS, N_ITEMS, N_FACTORS), 16, x, label="DotProductBiasScratch(6, 9, 4, generator=...)(x)"
+    )
+    out = res["out"]
+    expect(
+        isinstance(out, torch.Tensor) and tuple(out.shape) == (10,),
+        f"a fresh model's predictions for 10 pairs have shape {list(getattr(out, 'shape', []))}, expected [10]: "
+        "one bias per user and per item, so each table of biases has shape (n,)",
+        kind="wrong_shape",
+    )
+    uf, ub, itf, ib = res["tables"]
+    ref = _reference([uf, ub.reshape(-1), itf, ib.reshape(-1)], x, 0.0, 5.5)
+    expect_close(out.detach(), ref, name="the predictions of a fresh model (all near 2.75, the middle of the range)")
+
+
+def test_tables_differ_without_generator(learner):
+    """without a generator, the user and item tables of one model start with different values"""
+    x = torch.tensor([[0, 1], [4, 4]])
+    res = learner.run(_fresh_model, (5, 5, 3), None, x, label="DotProductBiasScratch(5, 5, 3)")
+    uf, _, itf, _ = res["tables"]
+    expect(
+        not torch.equal(uf, itf),
+        "user_factors and item_factors of a model built without a generator are identical: "
+        "without a generator, draw from torch's global one instead of a fresh torch.Generator()",
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])

@@ -104,6 +104,17 @@ def test_emb_size_rule(learner, n):
     expect_close(got, min(600, round(1.6 * n**0.56)), name=f"emb_size_rule({n})")
 
 
+@pytest.mark.parametrize("column,n,width", [("day of week", 8, 5), ("state", 13, 7), ("store", 1116, 81)])
+def test_emb_size_rule_for_tabular_columns(learner, column, n, width):
+    """the rule sizes the entity embeddings of tabular columns too"""
+    got = learner.emb_size_rule(n)
+    expect(
+        got == width,
+        f"emb_size_rule({n}) for a {column} column with {n} levels (unknown included) gave {got!r}; "
+        f"min(600, round(1.6 * {n} ** 0.56)) = {width}",
+    )
+
+
 # ---------------------------------------------------------------- NeuralCF
 
 
@@ -220,6 +231,25 @@ def _dropout_setup(device, p):
     }
     x = torch.tensor([[1, 0]], device=device).repeat(4000, 1)
     return w, config, x
+
+
+def test_training_mode_matches_documented_mask(learner, device):
+    """training mode: with a seeded generator, the output matches the documented dropout mask exactly (float64)"""
+    w = _weights(3, 4, 5, 7, 6, torch.float64, device, seed=8)
+    x = _pairs(12, 5, 7, device, seed=9)
+    res = learner.run(_run, CONFIG, w, x, True, [7], None, label="NeuralCF(5, 7, p=0.3).train()(x, generator seeded 7)")
+    z = torch.cat([w["user_emb.weight"][x[:, 0]], w["item_emb.weight"][x[:, 1]]], dim=1)
+    h = torch.relu(z @ w["hidden.weight"].T + w["hidden.bias"])
+    u = torch.rand(h.shape, generator=torch.Generator(device=device).manual_seed(7), device=device, dtype=h.dtype)
+    h = h * (u >= 0.3).to(h.dtype) / (1 - 0.3)
+    score = (h @ w["out.weight"].T + w["out.bias"]).squeeze(-1)
+    ref = torch.sigmoid(score) * 4.0 + 1.0
+    expect_close(
+        res["outs"][0],
+        ref,
+        name="the training-mode predictions (u = torch.rand(h.shape, generator=...); drop where u < p; "
+        "scale the kept units by 1 / (1 - p))",
+    )
 
 
 def test_dropout_is_reproducible(learner, device):

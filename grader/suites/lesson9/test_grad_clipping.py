@@ -76,9 +76,10 @@ def test_uneven_gradients(learner, device):
     _check(res, grads, 5.0, "clip_grad_norm([huge, tiny], 5.0)")
 
 
-def test_leaves_small_gradients(learner, device):
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_leaves_small_gradients(learner, device, dtype):
     """gradients whose global norm is below max_norm are left exactly as they were"""
-    grads = _grads(torch.float64, device, scale=0.5, seed=1)
+    grads = _grads(dtype, device, scale=0.5, seed=1)
     res = learner.run(_clip, grads, 10.0, label="clip_grad_norm(3 params, max_norm=10.0)")
     _check(res, grads, 10.0, "clip_grad_norm(params, 10.0)")
     for i, (got, g) in enumerate(zip(res["grads"], grads, strict=True)):
@@ -102,12 +103,35 @@ def test_no_gradients_at_all(learner):
 
 
 def test_scales_in_place(learner, device):
-    """each .grad is scaled in place: it stays the same tensor object, which optimizers hold on to"""
+    """each .grad is scaled in place: it stays the same tensor object, which other code may hold on to"""
     grads = _grads(torch.float64, device, scale=5.0, seed=3)
     res = learner.run(_clip, grads, 1.0, label="clip_grad_norm(3 params, max_norm=1.0)")
     for i, same in enumerate(res["same_object"]):
         expect(same, f"params[{i}].grad was replaced by a new tensor; scale it in place (g.mul_(scale))")
     _check(res, grads, 1.0, "clip_grad_norm(params, 1.0)")
+
+
+def _clip_through_handles(mod, grads, max_norm):
+    """Clip, then read the clipped values through the gradient tensors held from before the call."""
+    import torch
+
+    params = []
+    for g in grads:
+        p = torch.nn.Parameter(torch.zeros_like(g))
+        p.grad = g.clone()
+        params.append(p)
+    handles = [p.grad for p in params]
+    mod.clip_grad_norm(params, max_norm)
+    return [h.clone() for h in handles]
+
+
+def test_held_gradients_see_the_clipping(learner, device):
+    """a reference to p.grad taken before the call holds the clipped values afterwards"""
+    grads = _grads(torch.float64, device, scale=6.0, seed=5)
+    got = learner.run(_clip_through_handles, grads, 2.0, label="clip_grad_norm(3 params, max_norm=2.0)")
+    _, ref = _reference(grads, 2.0)
+    for i, (g, r) in enumerate(zip(got, ref, strict=True)):
+        expect_close(g, r, name=f"the tensor held as params[{i}].grad before the call, afterwards")
 
 
 @pytest.mark.parametrize("scale,max_norm", [(1e150, 1.0), (1.0, 1e-8), (0.0, 1.0)], ids=["huge", "tiny-max", "zero"])

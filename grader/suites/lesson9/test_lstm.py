@@ -146,12 +146,13 @@ def test_lstm_matches_nn_lstm(learner, device, dtype):
     expect_close(c_last, ref_c[0], name="c_T")
 
 
-def test_lstm_without_initial_state(learner, device):
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_lstm_without_initial_state(learner, device, dtype):
     """state=None starts from zeros in the dtype and on the device of x"""
-    w = _weights(3, 5, torch.float64, device, seed=11)
-    x, _, _ = _data(4, 2, 3, 5, torch.float64, device, seed=12)
-    with torch.no_grad():
-        ref_out, (ref_h, ref_c) = _torch_lstm(w, torch.float64, device)(x)
+    w = _weights(3, 5, dtype, device, seed=11)
+    x, h0, _ = _data(4, 2, 3, 5, dtype, device, seed=12)
+    zeros = torch.zeros_like(h0)
+    ref_out, (ref_h, ref_c) = _ref_lstm(w, x, zeros, zeros)
     out, h_last, c_last = _unpack_seq(learner.lstm(x, None, *w), "lstm(x (4, 2, 3), None, ...)")
     expect_close(out, ref_out, name="outputs with state=None")
     expect_close(c_last, ref_c[0], name="c_T with state=None")
@@ -202,6 +203,34 @@ def test_lstm_gradients_through_time(learner, device):
             kind="wrong_gradient",
         )
         expect_close(got_g, r, name=f"d loss / d {name}", kind="wrong_gradient")
+
+
+def _final_cell_backward(mod, x, h0, c0, weights, g_c):
+    """Back-propagate through c_T alone; return the gradients of x, h0 and c0."""
+    leaves = [t.clone().requires_grad_(True) for t in (x, h0, c0)]
+    _, (_, c_last) = mod.lstm(leaves[0], (leaves[1], leaves[2]), *weights)
+    (c_last * g_c).sum().backward()
+    return [t.grad for t in leaves]
+
+
+def test_final_cell_state_depends_on_first_step(learner, device):
+    """the final cell state c_T carries gradient back to the first input, h0 and c0 (float64)"""
+    w = _weights(3, 4, torch.float64, device, seed=22)
+    x, h0, c0 = _data(5, 2, 3, 4, torch.float64, device, seed=23)
+    g_c = torch.randn(2, 4, generator=torch.Generator().manual_seed(24), dtype=torch.float64).to(device)
+    got = learner.run(
+        _final_cell_backward, x, h0, c0, w, g_c, label="lstm(x (5, 2, 3), (h0, c0), ...) then c_T.backward(upstream)"
+    )
+    m = _torch_lstm(w, torch.float64, device)
+    xr, hr, cr = (t.clone().requires_grad_(True) for t in (x, h0, c0))
+    (m(xr, (hr[None], cr[None]))[1][1][0] * g_c).sum().backward()
+    for name, got_g, r in zip(["x", "h0", "c0"], got, [xr.grad, hr.grad, cr.grad], strict=True):
+        expect(
+            got_g is not None,
+            f"no gradient reached {name} from c_T: the states must stay connected across every step",
+            kind="wrong_gradient",
+        )
+        expect_close(got_g, r, name=f"d c_T / d {name}", kind="wrong_gradient")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])

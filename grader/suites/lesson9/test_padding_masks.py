@@ -8,21 +8,27 @@ from grader.testing import expect, expect_close, expect_unchanged
 DTYPES = [torch.float32, torch.float64]
 
 
-def _pad_and_backward(mod, seqs, padding_value, up):
-    """Pad leaves that require grad, back-propagate ``up`` through the padded tensor; return the sequences too."""
+def _pad_and_backward(mod, seqs, padding_value, up, side, max_length):
+    """Pad leaves that require grad, back-propagate ``up`` through the padded tensor; return the gradients."""
     leaves = [s.clone().requires_grad_(True) for s in seqs]
-    padded, mask = mod.pad_sequences(leaves, padding_value)
+    padded, mask = mod.pad_sequences(leaves, padding_value, side=side, max_length=max_length)
     grads = None
     if padded.requires_grad:
         (padded * up).sum().backward()
         grads = [s.grad for s in leaves]
-    return {"padded": padded, "mask": mask, "grads": grads, "seqs_after": [s.detach() for s in leaves]}
+    return {"padded": padded, "mask": mask, "grads": grads}
 
 
-def _pool_after_pad(mod, seqs, padding_value):
+def _pad_inputs_after(mod, seqs):
+    """Pad with the defaults and hand back the sequences as they are afterwards."""
+    mod.pad_sequences(seqs)
+    return seqs
+
+
+def _pool_after_pad(mod, seqs, padding_value, side):
     """Pad with the learner's pad_sequences, then pool with the learner's masked_mean and masked_max."""
-    padded, mask = mod.pad_sequences(seqs, padding_value)
-    return {"mean": mod.masked_mean(padded, mask), "max": mod.masked_max(padded, mask), "seqs_after": seqs}
+    padded, mask = mod.pad_sequences(seqs, padding_value, side=side)
+    return {"mean": mod.masked_mean(padded, mask), "max": mod.masked_max(padded, mask)}
 
 
 def _seqs(lengths, feat, dtype, device, seed=0):
@@ -30,15 +36,33 @@ def _seqs(lengths, feat, dtype, device, seed=0):
     return [torch.randn(t, *feat, generator=g, dtype=torch.float64).to(device, dtype) for t in lengths]
 
 
-def _ref_pad(seqs, padding_value):
-    t_max = max(s.shape[0] for s in seqs)
+def _ref_pad(seqs, padding_value, side="right", max_length=None):
+    """Step by step from the definition: keep the last T steps, write them at the end or the start of the row."""
+    t_max = max(s.shape[0] for s in seqs) if max_length is None else max_length
     first = seqs[0]
     padded = torch.full((len(seqs), t_max, *first.shape[1:]), padding_value, dtype=first.dtype, device=first.device)
     mask = torch.zeros(len(seqs), t_max, dtype=torch.bool, device=first.device)
     for n, s in enumerate(seqs):
-        padded[n, : s.shape[0]] = s
-        mask[n, : s.shape[0]] = True
+        kept = s[max(s.shape[0] - t_max, 0) :]
+        offset = t_max - kept.shape[0] if side == "left" else 0
+        for i in range(kept.shape[0]):
+            padded[n, offset + i] = kept[i]
+            mask[n, offset + i] = True
     return padded, mask
+
+
+def _ref_pad_grads(seqs, up, side="right", max_length=None):
+    """The gradient each sequence receives from (padded * up).sum()."""
+    t_max = max(s.shape[0] for s in seqs) if max_length is None else max_length
+    grads = []
+    for n, s in enumerate(seqs):
+        g = torch.zeros_like(s)
+        drop = max(s.shape[0] - t_max, 0)
+        offset = t_max - (s.shape[0] - drop) if side == "left" else 0
+        for i in range(drop, s.shape[0]):
+            g[i] = up[n, offset + i - drop]
+        grads.append(g)
+    return grads
 
 
 def _batch(lengths, d, dtype, device, fill, seed=1, scale=1.0, shift=0.0):
@@ -111,22 +135,79 @@ def test_pad_empty_and_single(learner, device):
     expect_close(got, _ref_pad(seqs, 0.0), name="(padded, mask) for a single sequence")
 
 
-def test_pad_gradient(learner, device):
-    """gradients flow from the padded batch back into each sequence; the sequences are left unchanged"""
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_pre_padding(learner, device, dtype):
+    """side="left" puts the padding first and each sequence's steps at the end of its row"""
+    seqs = _seqs([3, 1, 4, 2], (3,), dtype, device, seed=14)
+    padded, mask = _unpack(learner.pad_sequences(seqs, side="left"), 'pad_sequences(seqs, side="left")')
+    ref_p, ref_m = _ref_pad(seqs, 0.0, side="left")
+    expect_close(mask, ref_m, name="mask (True on the last length_n steps)")
+    expect_close(padded, ref_p, name="padded")
+
+
+def test_pre_padding_value_and_empty(learner, device):
+    """pre-padding writes padding_value first; an empty sequence is a row of padding"""
+    seqs = _seqs([2, 0, 3], (2,), torch.float64, device, seed=15)
+    got = _unpack(learner.pad_sequences(seqs, -1.5, side="left"), 'pad_sequences(lengths 2, 0, 3, -1.5, side="left")')
+    expect_close(got, _ref_pad(seqs, -1.5, side="left"), name="(padded, mask) pre-padded with -1.5")
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_truncate_keeps_last_steps(learner, device, side):
+    """max_length truncates long sequences to their LAST max_length steps and pads the others"""
+    seqs = _seqs([5, 2, 3, 7], (2,), torch.float64, device, seed=16)
+    got = _unpack(
+        learner.pad_sequences(seqs, 0.0, side=side, max_length=3),
+        f'pad_sequences(lengths 5, 2, 3, 7, max_length=3, side="{side}")',
+    )
+    expect_close(got, _ref_pad(seqs, 0.0, side=side, max_length=3), name=f"(padded, mask) with max_length=3, {side}")
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_fixed_length_longer_than_all(learner, device, side):
+    """max_length longer than every sequence still gives rows of exactly max_length steps"""
+    seqs = _seqs([2, 4, 1], (3,), torch.float64, device, seed=17)
+    got = _unpack(
+        learner.pad_sequences(seqs, 0.0, side=side, max_length=6),
+        f'pad_sequences(lengths 2, 4, 1, max_length=6, side="{side}")',
+    )
+    expect_close(got, _ref_pad(seqs, 0.0, side=side, max_length=6), name=f"(padded, mask) with max_length=6, {side}")
+
+
+@pytest.mark.parametrize(
+    "side,max_length", [("right", None), ("left", None), ("left", 2)], ids=["post", "pre", "pre_truncated"]
+)
+def test_pad_gradient(learner, device, side, max_length):
+    """gradients flow from the padded batch back into each kept step; truncated steps get 0"""
     seqs = _seqs([3, 1, 2], (2,), torch.float64, device, seed=7)
-    up = torch.randn(3, 3, 2, generator=torch.Generator().manual_seed(8), dtype=torch.float64).to(device)
-    res = learner.run(_pad_and_backward, seqs, 0.0, up, label="pad_sequences(seqs).backward(upstream)")
+    t_max = 3 if max_length is None else max_length
+    up = torch.randn(3, t_max, 2, generator=torch.Generator().manual_seed(8), dtype=torch.float64).to(device)
+    res = learner.run(
+        _pad_and_backward,
+        seqs,
+        0.0,
+        up,
+        side,
+        max_length,
+        label=f'pad_sequences(seqs, side="{side}", max_length={max_length}).backward(upstream)',
+    )
     expect(
         res["grads"] is not None,
         "the padded batch is not connected to the sequences: copy them in with "
         "autograd-tracked operations (no .detach(), .data or torch.tensor(...) rebuilding)",
         kind="wrong_gradient",
     )
-    for n, (s, g) in enumerate(zip(seqs, res["grads"], strict=True)):
+    for n, (g, ref) in enumerate(zip(res["grads"], _ref_pad_grads(seqs, up, side, max_length), strict=True)):
         expect(g is not None, f"no gradient reached sequence {n}", kind="wrong_gradient")
-        expect_close(g, up[n, : s.shape[0]], name=f"gradient of sequence {n}", kind="wrong_gradient")
-    for n, (s, after) in enumerate(zip(seqs, res["seqs_after"], strict=True)):
-        expect_unchanged(s, after, f"sequence {n}")
+        expect_close(g, ref, name=f"gradient of sequence {n}", kind="wrong_gradient")
+
+
+def test_pad_inputs_unchanged(learner, device):
+    """pad_sequences leaves the sequences unchanged"""
+    seqs = _seqs([3, 1, 2], (2,), torch.float64, device, seed=18)
+    after = learner.run(_pad_inputs_after, seqs, label="pad_sequences(seqs)")
+    for n, (s, a) in enumerate(zip(seqs, after, strict=True)):
+        expect_unchanged(s, a, f"sequence {n}")
 
 
 # ---------------------------------------------------------------- masked pooling
@@ -182,11 +263,14 @@ def test_pooling_gradients(learner, device):
         expect_close(grad, xr.grad, name=f"d {name} / d x", kind="wrong_gradient")
 
 
-def test_pad_then_pool(learner, device):
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pad_then_pool(learner, device, side):
     """pad_sequences with padding 1e9 then masked_mean / masked_max give each sequence's own mean and max"""
     seqs = _seqs([2, 5, 3], (3,), torch.float64, device, seed=12)
     seqs = [s - 4.0 for s in seqs]
-    res = learner.run(_pool_after_pad, seqs, 1e9, label="masked_mean / masked_max of pad_sequences(seqs, 1e9)")
+    res = learner.run(
+        _pool_after_pad, seqs, 1e9, side, label=f'masked_mean / masked_max of pad_sequences(seqs, 1e9, side="{side}")'
+    )
     expect_close(res["mean"], torch.stack([s.mean(0) for s in seqs]), name="mean of each sequence")
     expect_close(res["max"], torch.stack([s.max(0).values for s in seqs]), name="max of each sequence")
 

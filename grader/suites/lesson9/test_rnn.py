@@ -128,12 +128,12 @@ def test_rnn_matches_nn_rnn(learner, device, dtype):
     expect_close(h_last, ref_h[0], name="h_T (the last hidden state)")
 
 
-def test_rnn_without_initial_state(learner, device):
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_rnn_without_initial_state(learner, device, dtype):
     """h0=None starts from zeros in the dtype and on the device of x"""
-    w = _weights(3, 5, torch.float64, device, seed=11)
-    x, _ = _data(4, 2, 3, 5, torch.float64, device, seed=12)
-    with torch.no_grad():
-        ref_out, ref_h = _torch_rnn(w, torch.float64, device)(x)
+    w = _weights(3, 5, dtype, device, seed=11)
+    x, _ = _data(4, 2, 3, 5, dtype, device, seed=12)
+    ref_out, ref_h = _ref_rnn(w, x)
     out, h_last = _unpack(learner.rnn(x, None, *w), "rnn(x (4, 2, 3), None, ...)")
     expect_close(out, ref_out, name="outputs with h0=None")
     expect_close(h_last, ref_h[0], name="h_T with h0=None")
@@ -180,6 +180,32 @@ def test_rnn_gradients_through_time(learner, device):
             kind="wrong_gradient",
         )
         expect_close(got_g, r, name=f"d loss / d {name}", kind="wrong_gradient")
+
+
+def _last_state_backward(mod, x, h0, weights, g_h):
+    """Back-propagate through h_T alone; return the gradients of x and h0."""
+    xl, hl = x.clone().requires_grad_(True), h0.clone().requires_grad_(True)
+    _, h_last = mod.rnn(xl, hl, *weights)
+    (h_last * g_h).sum().backward()
+    return [xl.grad, hl.grad]
+
+
+def test_last_state_depends_on_first_step(learner, device):
+    """the final state h_T carries gradient back to the first input and to h0 (float64)"""
+    w = _weights(3, 4, torch.float64, device, seed=22)
+    x, h0 = _data(5, 2, 3, 4, torch.float64, device, seed=23)
+    g_h = torch.randn(2, 4, generator=torch.Generator().manual_seed(24), dtype=torch.float64).to(device)
+    got = learner.run(_last_state_backward, x, h0, w, g_h, label="rnn(x (5, 2, 3), h0, ...)[1].backward(upstream)")
+    m = _torch_rnn(w, torch.float64, device)
+    xr, hr = x.clone().requires_grad_(True), h0.clone().requires_grad_(True)
+    (m(xr, hr[None])[1][0] * g_h).sum().backward()
+    for name, got_g, r in zip(["x", "h0"], got, [xr.grad, hr.grad], strict=True):
+        expect(
+            got_g is not None,
+            f"no gradient reached {name} from h_T: the state must stay connected across every step",
+            kind="wrong_gradient",
+        )
+        expect_close(got_g, r, name=f"d h_T / d {name}", kind="wrong_gradient")
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
