@@ -29,6 +29,26 @@ class CheckResult:
 
 
 @dataclass
+class Diagnosis:
+    """A named mistake the failing checks point to: a known one (a mutant's) or a generic numeric one."""
+
+    id: str  # "mutant:<mutant id>" or "generic:<kind>"
+    description: str  # the mistake in the learner's terms
+    hint: str | None = None
+    card: str | None = None  # a card id (``lesson/id``)
+    checks: list[str] = field(default_factory=list)  # the checks that show it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "description": self.description,
+            "hint": self.hint,
+            "card": self.card,
+            "checks": self.checks,
+        }
+
+
+@dataclass
 class ExerciseResult:
     id: str
     title: str
@@ -40,6 +60,7 @@ class ExerciseResult:
     hints: list[str] = field(default_factory=list)
     error: str | None = None
     cards: list[str] = field(default_factory=list)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
 
     @property
     def kinds(self) -> set[str]:
@@ -79,6 +100,7 @@ class LessonResult:
                     "score": ex.score,
                     "max_score": ex.max_score,
                     "error": ex.error,
+                    "diagnosis": ex.diagnoses[0].to_json() if ex.diagnoses else None,
                     "checks": [
                         {
                             "name": c.name,

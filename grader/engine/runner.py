@@ -342,6 +342,7 @@ class Grader:
             results.append(exercise_result(ref, checks, error))
         return results
 
+
 def exercise_result(ref: ExerciseRef, checks: list[CheckResult], error: str | None) -> ExerciseResult:
     """Score one exercise from its check records (or the problem that kept it from being graded)."""
     graded = [c for c in checks if c.status is not Status.SKIPPED]

@@ -84,9 +84,11 @@ def stub_problems(ref: ExerciseRef) -> list[str]:
     for node in tree.body:
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or node.name not in ref.ex.names:
             continue
-        bodies = [node] if not isinstance(node, ast.ClassDef) else [
-            n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-        ]
+        bodies = (
+            [node]
+            if not isinstance(node, ast.ClassDef)
+            else [n for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        )
         for fn in bodies:
             if not _raises_not_implemented(fn):
                 continue
