@@ -94,7 +94,7 @@ class BatchGrader:
                     except ValueError as exc:
                         bad[sub.name] = str(exc)
                         continue
-                runs.append(RunInput(f"s{i}", ws))
+                runs.append(RunInput(f"s{i}", ws, submission=True))
             try:
                 results = Grader(self.course, self.refs, self.opts).grade(runs) if runs else {}
                 crash = ""

@@ -37,6 +37,7 @@ class RunInput:
     workspace: Path
     overrides: dict[str, str] = field(default_factory=dict)
     only: set[str] | None = None  # grade only these exercises (qualified ids)
+    submission: bool = False  # a handed-in submission: no workspace commands to suggest, no server paths to show
 
 
 @dataclass
@@ -197,7 +198,10 @@ class Grader:
                     continue
                 if not module_path.is_file():
                     problems[run.id][ref.qualified_id] = (
-                        f"{ref.filename} is missing from the workspace ({run.workspace}); "
+                        f"{ref.filename} is not in the submission: hand in {ref.filename} (inside a folder "
+                        f"{Path(ref.filename).parent}/)"
+                        if run.submission
+                        else f"{ref.filename} is missing from the workspace ({run.workspace}); "
                         f"restore it with `dlgrade reset {ref.qualified_id}`"
                     )
                     continue
