@@ -21,7 +21,12 @@ ALLOWED: dict[str, set[str]] = {
     "grader": {"grader.cli"},  # __main__
     "grader.course": set(),
     "grader.engine": {"grader.course", "grader.engine.untrusted.sandbox", "grader.engine.trusted"},
-    "grader.engine.trusted": {"grader.engine", "grader.testing", "grader.engine.untrusted.sandbox"},
+    "grader.engine.trusted": {
+        "grader.engine",
+        "grader.testing",
+        "grader.engine.untrusted.sandbox",
+        "grader.engine.untrusted.reaper",
+    },
     "grader.engine.untrusted": {"grader.engine.protocol"},
     "grader.testing": {"grader.engine.protocol", "grader.engine.problems"},
     "grader.reports": {"grader.engine.results"},

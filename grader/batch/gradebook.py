@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
+import queue
 import tempfile
 import threading
 import time
@@ -22,6 +22,7 @@ from typing import Any
 
 from grader.batch.submissions import Submission, extract_zip
 from grader.course.curriculum import Course, ExerciseRef
+from grader.engine.engine import Engine
 from grader.engine.results import ExerciseResult, LessonResult, Status, check_from_json, summarize
 from grader.engine.runner import GradeOptions, Grader, RunInput
 from grader.errors import UsageError
@@ -80,7 +81,7 @@ class BatchGrader:
 
     # ------------------------------------------------------------------ grading
 
-    def grade_chunk(self, subs: list[Submission]) -> list[Graded]:
+    def grade_chunk(self, subs: list[Submission], engine: Engine | None = None) -> list[Graded]:
         start = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="dlgrade-subs-") as tmp_s:
             tmp = Path(tmp_s)
@@ -96,7 +97,8 @@ class BatchGrader:
                         continue
                 runs.append(RunInput(f"s{i}", ws, submission=True))
             try:
-                results = Grader(self.course, self.refs, self.opts).grade(runs) if runs else {}
+                engines = [engine] if engine is not None else None
+                results = Grader(self.course, self.refs, self.opts, engines).grade(runs) if runs else {}
                 crash = ""
             except Exception as exc:  # the grader itself failed on this chunk: mark, move on
                 results, crash = {}, f"{type(exc).__name__}: {exc}"
@@ -149,18 +151,52 @@ class BatchGrader:
             todo = [s for s in subs if force or not self.already_graded(s)]
         skipped = len(subs) - len(todo) if only is None else 0
         jobs = self.jobs
-        size = self.chunk or max(1, min(16, math.ceil(len(todo) / (jobs * 3)))) if todo else 1
+        size = self.chunk or 1
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        worker = grade_chunk or self.grade_chunk
         lock = threading.Lock()
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(worker, c) for c in chunks]
+        started: list[Engine] = []
+        if grade_chunk is not None:  # another backend (a Dask cluster) grades the chunks
+            work: Callable[[list[Submission]], list[Graded]] = grade_chunk
+            engines: queue.Queue[Engine] | None = None
+        else:
+            # Warm engines, started here (the thread that owns them) and reused for every chunk.
+            engines = queue.Queue()
+            for _ in range(min(jobs, max(len(chunks), 1))):
+                engine = Engine(device=self.opts.device).start()
+                started.append(engine)
+                engines.put(engine)
+
+            def work(chunk: list[Submission]) -> list[Graded]:
+                assert engines is not None
+                engine = engines.get()
+                try:
+                    return self.grade_chunk(chunk, engine)
+                finally:
+                    engines.put(engine)
+
+        stopping = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=jobs)
+        try:
+            futures = [pool.submit(work, c) for c in chunks]
             for fut in as_completed(futures):
+                if stopping.is_set():
+                    continue
                 for g in fut.result():
                     with lock:
                         self.save(g)
                     if progress:
                         progress(1)
+        except KeyboardInterrupt:
+            # Stop now: what is in flight is dropped (it is graded again next time), what finished is kept.
+            stopping.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+            for e in started:
+                e.kill()  # the jobs in flight end at once
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            for e in started:
+                e.close()
         graded = [self.load(s.name) for s in subs]
         return [g for g in graded if g is not None], skipped
 

@@ -65,7 +65,17 @@ def run_grade(
 
         todo_total = len(subs) if (force or only) else sum(1 for s in subs if not batch.already_graded(s))
         bar.update(task, total=1 if only else todo_total)
-        graded, skipped = batch.run(subs, force=force, only=only, progress=advance, grade_chunk=chunk_fn)
+        try:
+            graded, skipped = batch.run(subs, force=force, only=only, progress=advance, grade_chunk=chunk_fn)
+        except KeyboardInterrupt:
+            bar.stop()
+            finished = [g for g in (batch.load(s.name) for s in subs) if g is not None]
+            csv_path, _ = batch.write_gradebook(finished)
+            con.print(
+                f"stopped: {len(finished)} of {len(subs)} submissions are graded and in {csv_path}; "
+                "run the same command again to grade the rest (graded ones are skipped)"
+            )
+            return 130
     csv_path, json_path = batch.write_gradebook(graded)
     if fmt:
         for g in graded:

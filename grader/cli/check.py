@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from grader.cli.context import (
+    BudgetOpt,
     CourseOpt,
     Device,
     DeviceOpt,
@@ -45,6 +46,7 @@ def check(
     public: Annotated[bool, typer.Option("--public", help="Run only the public suites.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Grading processes in parallel.")] = 1,
     sandbox: SandboxOpt = Sandbox.portable,
+    budget: BudgetOpt = None,
     course_dir: CourseOpt = None,
 ) -> None:
     """Grade your exercises against the hidden suites.
@@ -52,21 +54,40 @@ def check(
     Examples: [bold]dlgrade check lesson7[/bold] · [bold]dlgrade check 7.softmax_ce[/bold] ·
     [bold]dlgrade check lesson7 --format junit -o report.xml[/bold]
 
+    Time: each call has its own limit, and a lesson's checks stop at its time budget (--budget; the course's
+    default is 60 s), whatever the code does.
+
     Exit codes: 0 all checks passed, 1 some failed, 2 usage or course error, 3 internal error.
     """
+    from grader.engine.engine import Engine
     from grader.engine.runner import GradeOptions
     from grader.grading.check import run_check
 
-    course = load_course(course_dir)
     if solutions and workspace:
         raise UsageError("--solutions and --workspace cannot be used together")
-    ws = course.root / course.data.paths.solutions if solutions else workspace_of(course, workspace)
-    opts = GradeOptions(
-        device=resolve_device(device), jobs=jobs, hidden_dir=hidden, public_only=public, sandbox=sandbox.value
-    )
-    code = run_check(
-        course, target, ws, opts, fmt=fmt, output=output, record=not solutions, quiet=app_context(ctx).quiet
-    )
+    where = resolve_device(device)
+    # Start the engine first: its imports (pytest, torch, the zygote's torch) overlap everything that follows.
+    engine = Engine(device=where).start() if jobs == 1 else None
+    try:
+        course = load_course(course_dir)
+        ws = course.root / course.data.paths.solutions if solutions else workspace_of(course, workspace)
+        opts = GradeOptions(
+            device=where, jobs=jobs, hidden_dir=hidden, public_only=public, sandbox=sandbox.value, budget_s=budget
+        )
+        code = run_check(
+            course,
+            target,
+            ws,
+            opts,
+            fmt=fmt,
+            output=output,
+            record=not solutions,
+            quiet=app_context(ctx).quiet,
+            engine=engine,
+        )
+    finally:
+        if engine is not None:
+            engine.close()
     raise typer.Exit(code)
 
 

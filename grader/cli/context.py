@@ -53,6 +53,16 @@ class Sandbox(str, Enum):
 
 
 DeviceOpt = Annotated[Device, typer.Option(help="Where to run: cpu, cuda or auto.")]
+BudgetOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--budget",
+        min=1,
+        help="Seconds a lesson's checks of one submission may take in all, whatever the code does "
+        "(default: the course's lesson_budget_s, 60 s; an exercise may set its own budget_s).",
+        show_default=False,
+    ),
+]
 CourseOpt = Annotated[
     Path | None, typer.Option("--course", help="The course folder (holds curriculum.yaml).", show_default=False)
 ]

@@ -36,7 +36,8 @@ class Paths(Model):
 class Defaults(Model):
     points: int = Field(10, ge=0)
     timeout_s: float = Field(10.0, gt=0, le=600)
-    exercise_timeout_s: float = Field(120.0, gt=0, le=3600)
+    exercise_timeout_s: float = Field(60.0, gt=0, le=3600)  # one exercise's checks of one run, at most
+    lesson_budget_s: float = Field(60.0, gt=0, le=3600)  # one lesson's checks of one run, at most
     memory_mib: int = Field(2048, ge=256)
 
 
@@ -48,6 +49,7 @@ class Exercise(Model):
     hints: list[str] = Field(min_length=1)
     forbid: list[str] = []
     timeout_s: float | None = Field(None, gt=0, le=600)
+    budget_s: float | None = Field(None, gt=0, le=3600)  # this exercise's checks of one run, at most
     tolerance: dict[DTypeName, Tolerance] = {}
     cuda_tolerance: dict[DTypeName, Tolerance] = {}
     file: str | None = None
@@ -147,6 +149,10 @@ class ExerciseRef:
     @property
     def timeout_s(self) -> float:
         return self.ex.timeout_s if self.ex.timeout_s is not None else self.course.data.defaults.timeout_s
+
+    @property
+    def budget_s(self) -> float:
+        return self.ex.budget_s if self.ex.budget_s is not None else self.course.data.defaults.exercise_timeout_s
 
     @property
     def filename(self) -> str:

@@ -1,18 +1,13 @@
-"""Grade runs of learner code: copy workspaces, start the trusted process, read its record.
+"""Grade runs of learner code: copy workspaces, hand a job to an engine, read its records, score.
 
-A *run* is one set of learner files (a workspace, the reference solutions, a mutant...).
-One trusted process grades many runs: each (run, exercise) gets its own forked worker.
-This module does not import torch; the trusted process does.
+A *run* is one set of learner files (a workspace, the reference solutions, a mutant...). One job grades many runs:
+each (run, exercise) gets its own forked worker. This module does not import torch; the trusted process does.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -20,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import grader
 from grader.course.curriculum import Course, ExerciseRef
+from grader.engine.engine import Engine, base_env, package_parent
 from grader.engine.results import CheckResult, ExerciseResult, Status, check_from_json
 
 MAX_COPY_BYTES = 64 * 1024 * 1024
@@ -44,6 +39,7 @@ class RunInput:
 class GradeOptions:
     device: str = "cpu"
     jobs: int = 1
+    budget_s: float | None = None  # a lesson's time budget per run (None: the course's defaults.lesson_budget_s)
     memory_mib: int | None = None
     hidden_dir: Path | None = None
     public_only: bool = False
@@ -91,14 +87,13 @@ def copy_lesson(src_root: Path, rel_dirs: set[str], dest: Path) -> dict[str, str
 
 def _exercise_spec(ref: ExerciseRef) -> dict[str, Any]:
     ex = ref.ex
-    budget = ref.course.data.defaults.exercise_timeout_s
     return {
         "id": ref.qualified_id,
         "file": ref.filename,
         "names": list(ex.names),
         "forbid": list(ex.forbid),
         "timeout_s": ref.timeout_s,
-        "budget_s": budget,
+        "budget_s": ref.budget_s,
         "tolerance": {k: v.model_dump() for k, v in ex.tolerance.items()},
         "cuda_tolerance": {k: v.model_dump() for k, v in ex.cuda_tolerance.items()},
     }
@@ -128,46 +123,54 @@ def suite_for(ref: ExerciseRef, opts: GradeOptions) -> tuple[Path | None, bool]:
 
 
 class Grader:
-    """Grades runs against exercises. One instance, many runs."""
+    """Grades runs against exercises on warm engines: one job per engine per call, many runs per job.
 
-    def __init__(self, course: Course, refs: list[ExerciseRef], opts: GradeOptions) -> None:
+    Without ``engines`` it starts its own (one per ``jobs``, in the calling thread) and closes them when done: the
+    cold path of ``check``. ``watch``, ``dev check`` and ``grade`` hand in engines they keep.
+    """
+
+    def __init__(
+        self, course: Course, refs: list[ExerciseRef], opts: GradeOptions, engines: list[Engine] | None = None
+    ) -> None:
         self.course = course
         self.refs = refs
         self.opts = opts
+        self.engines = engines
         self.public_only = False
 
     def grade(self, runs: list[RunInput]) -> dict[str, list[ExerciseResult]]:
-        jobs = max(1, min(self.opts.jobs, len(runs)))
+        jobs = max(1, min(self.opts.jobs if self.engines is None else len(self.engines), len(runs)))
+        own = self.engines is None
+        engines = self.engines or [Engine(device=self.opts.device).start() for _ in range(jobs)]
         groups = [runs[i::jobs] for i in range(jobs)]
         out: dict[str, list[ExerciseResult]] = {}
-        if jobs == 1:
-            out.update(self._grade_group(groups[0]))
+        try:
+            if jobs == 1:
+                out.update(self._grade_group(engines[0], groups[0]))
+                return out
+            lock = threading.Lock()
+
+            def work(engine: Engine, group: list[RunInput]) -> None:
+                res = self._grade_group(engine, group)
+                with lock:
+                    out.update(res)
+
+            threads = [threading.Thread(target=work, args=(e, g)) for e, g in zip(engines, groups)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
             return out
-        threads = []
-        lock = threading.Lock()
+        finally:
+            if own:
+                for e in engines:
+                    e.close()
 
-        def work(group: list[RunInput]) -> None:
-            res = self._grade_group(group)
-            with lock:
-                out.update(res)
+    def _grade_group(self, engine: Engine, runs: list[RunInput]) -> dict[str, list[ExerciseResult]]:
+        with tempfile.TemporaryDirectory(prefix="dlgrade-run-") as tmp_s:
+            return self._grade_in(engine, Path(tmp_s), runs)
 
-        for g in groups:
-            t = threading.Thread(target=work, args=(g,))
-            t.start()
-            threads.append(t)
-        for t in threads:
-            t.join()
-        return out
-
-    def _grade_group(self, runs: list[RunInput]) -> dict[str, list[ExerciseResult]]:
-        with tempfile.TemporaryDirectory(prefix="dlgrade-") as tmp_s:
-            tmp = Path(tmp_s)
-            return self._grade_in(tmp, runs)
-
-    def _grade_in(self, tmp: Path, runs: list[RunInput]) -> dict[str, list[ExerciseResult]]:
-        trusted_dir = tmp / "trusted"
-        trusted_dir.mkdir()
-        os.chmod(trusted_dir, 0o700)
+    def _grade_in(self, engine: Engine, tmp: Path, runs: list[RunInput]) -> dict[str, list[ExerciseResult]]:
         suites: dict[str, Path] = {}
         public_only = False
         for ref in self.refs:
@@ -215,52 +218,44 @@ class Grader:
                     "tmpdir": str(dest),
                 }
             spec_runs.append({"id": run.id, "exercises": exercises})
-        records = self._run_trusted(tmp, trusted_dir, suites, spec_runs)
+        records: list[dict[str, Any]] = []
+        if any(r["exercises"] for r in spec_runs):
+            job = self.job(engine, suites, spec_runs)
+            records = engine.run(job, self.job_limit(spec_runs))
         return {run.id: self._collect(run, records, problems[run.id]) for run in runs}
 
-    def _run_trusted(
-        self, tmp: Path, trusted_dir: Path, suites: dict[str, Path], spec_runs: list[dict]
-    ) -> list[dict[str, Any]]:
-        if not any(r["exercises"] for r in spec_runs):
-            return []
-        pkg_parent = str(Path(grader.__file__).resolve().parent.parent)
-        base_env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "LC_ALL": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONHASHSEED": "0",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-        }
-        if os.environ.get("CUDA_VISIBLE_DEVICES") is not None:
-            base_env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
-        trusted_env = dict(base_env, HOME=str(trusted_dir), PYTHONPATH=pkg_parent, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    @property
+    def lesson_budget_s(self) -> float:
+        return self.opts.budget_s if self.opts.budget_s is not None else self.course.data.defaults.lesson_budget_s
+
+    def job_limit(self, spec_runs: list[dict[str, Any]]) -> float:
+        """How long a job may take before its engine is stopped: only a safety net under the lessons' budgets."""
+        lessons = sum(len({key.split(".", 1)[0] for key in r["exercises"]}) for r in spec_runs)
+        pairs = sum(len(r["exercises"]) for r in spec_runs)
+        return 60.0 + lessons * self.lesson_budget_s + 5.0 * pairs
+
+    def job(self, engine: Engine, suites: dict[str, Path], spec_runs: list[dict[str, Any]]) -> dict[str, Any]:
+        """One job for the trusted process: what to run, on which copies, under which limits."""
         memory = (self.opts.memory_mib or self.course.data.defaults.memory_mib) * 1024 * 1024
-        budget = self.course.data.defaults.exercise_timeout_s
-        spec = {
+        hidden = hidden_dir_of(self.course, self.opts)
+        pkg_parent = package_parent()
+        return {
             "device": self.opts.device,
             "sandbox": self.opts.sandbox,
-            "trusted_dir": str(trusted_dir),
+            "lesson_budget_s": self.lesson_budget_s,
             "suite_files": sorted({str(p) for p in suites.values()}),
             "suite_of": {k: str(v) for k, v in suites.items()},
             "exercises": {ref.qualified_id: _exercise_spec(ref) for ref in self.refs},
             "runs": spec_runs,
             "worker_limits": {
                 "memory_bytes": memory,
-                "cpu_seconds": int(budget) + 10,
+                "cpu_seconds": int(self.lesson_budget_s) + 10,
                 "file_bytes": 64 * 1024 * 1024,
                 "max_files": 256,
                 # Processes and threads of the worker's own uid (strict sandbox; root ignores it).
                 "max_procs": 64,
             },
-            "worker_env": dict(
-                base_env,
-                PYTHONPATH=pkg_parent,
-                HOME=str(tmp),
-                DLGRADE_WARM_META="1" if self.opts.device == "cpu" else "0",
-            ),
-            "learner_env": base_env,
+            "learner_env": base_env(),
             # Import-path entries the worker drops: folders that hold references, and the
             # course root / grader parent themselves (which would expose them as packages).
             "hidden_trees": [
@@ -271,58 +266,10 @@ class Grader:
                     self.course.data.paths.mutants,
                 )
             ]
-            + [str(trusted_dir), str(Path(grader.__file__).resolve().parent / "suites")]
-            + ([str(hidden)] if (hidden := hidden_dir_of(self.course, self.opts)) else []),
+            + [str(engine.trusted_dir), str(Path(pkg_parent) / "grader" / "suites")]
+            + ([str(hidden)] if hidden else []),
             "hidden_exact": [str(self.course.root), pkg_parent],
         }
-        spec_path = trusted_dir / "spec.json"
-        spec_path.write_text(json.dumps(spec), encoding="utf-8")
-        r_fd, w_fd = os.pipe()
-        log_path = trusted_dir / "pytest.log"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "grader.engine.trusted.main", str(spec_path), str(w_fd)],
-                pass_fds=(w_fd,),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                cwd=trusted_dir,
-                env=trusted_env,
-                start_new_session=True,
-            )
-        os.close(w_fd)
-        lines: list[str] = []
-
-        def read() -> None:
-            with os.fdopen(r_fd, "r", encoding="utf-8", errors="replace") as fh:
-                for line in fh:
-                    lines.append(line)
-
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        n_pairs = sum(len(r["exercises"]) for r in spec_runs)
-        limit = 60 + n_pairs * (budget + 15)
-        try:
-            proc.wait(timeout=limit)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            lines.append(json.dumps({"fatal": f"the grader stopped after {limit:g} s"}) + "\n")
-        except KeyboardInterrupt:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            raise
-        reader.join(timeout=10)
-        records = []
-        for line in lines:
-            try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-        if proc.returncode not in (0, 1):
-            tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-            records.append({"fatal": f"the grading process ended with code {proc.returncode}", "log": tail})
-        return records
 
     def _collect(self, run: RunInput, records: list[dict[str, Any]], problems: dict[str, str]) -> list[ExerciseResult]:
         run_id = run.id
@@ -378,9 +325,17 @@ def exercise_result(ref: ExerciseRef, checks: list[CheckResult], error: str | No
 
 
 def grade_workspace(
-    course: Course, refs: list[ExerciseRef], workspace: Path, opts: GradeOptions, run_id: str = "learner"
+    course: Course,
+    refs: list[ExerciseRef],
+    workspace: Path,
+    opts: GradeOptions,
+    run_id: str = "learner",
+    *,
+    engine: Engine | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> tuple[list[ExerciseResult], float, bool]:
+    """Grade one workspace (with ``overrides``: relative path -> text replacing or adding files in its copy)."""
     start = time.monotonic()
-    g = Grader(course, refs, opts)
-    res = g.grade([RunInput(run_id, workspace)])
+    g = Grader(course, refs, opts, [engine] if engine is not None else None)
+    res = g.grade([RunInput(run_id, workspace, dict(overrides or {}))])
     return res[run_id], time.monotonic() - start, g.public_only

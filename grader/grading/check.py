@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course.curriculum import Course
+from grader.engine.engine import Engine
 from grader.engine.results import LessonResult, Status, summarize
 from grader.engine.runner import GradeOptions, grade_workspace
 from grader.errors import EXIT_FAILED, EXIT_OK
@@ -17,13 +18,20 @@ from grader.reports.formats import Format
 
 
 def grade_target(
-    course: Course, target: str, workspace: Path, opts: GradeOptions, *, record: bool = True
+    course: Course,
+    target: str,
+    workspace: Path,
+    opts: GradeOptions,
+    *,
+    record: bool = True,
+    engine: Engine | None = None,
 ) -> LessonResult:
-    """Grade ``target`` (``lesson7``, ``7`` or ``lesson7.softmax_ce``) in ``workspace`` into one result."""
+    """Grade ``target`` (``lesson7``, ``7`` or ``lesson7.softmax_ce``) in ``workspace`` into one result, on
+    ``engine`` when one is kept warm (else on a cold one of its own)."""
     from grader.engine.untrusted.sandbox import describe
 
     lesson, refs = course.select(target)
-    results, elapsed, public_only = grade_workspace(course, refs, workspace, opts)
+    results, elapsed, public_only = grade_workspace(course, refs, workspace, opts, engine=engine)
     attach_cards(course, lesson, results)
     status, score, max_score = summarize(results)
     result = LessonResult(
@@ -53,9 +61,10 @@ def run_check(
     output: Path | None = None,
     record: bool = True,
     quiet: bool = False,
+    engine: Engine | None = None,
 ) -> int:
     """Grade, report, and return the exit code (0 passed, 1 not)."""
-    result = grade_target(course, target, workspace, opts, record=record)
+    result = grade_target(course, target, workspace, opts, record=record, engine=engine)
     emit(result, fmt, output, quiet=quiet)
     return EXIT_OK if result.status is Status.PASSED else EXIT_FAILED
 

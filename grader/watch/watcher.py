@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+from grader.engine.engine import Engine
 from grader.errors import DlgradeError, UsageError
 from grader.watch.fs import needs_polling
 from grader.watch.keys import KeyReader
@@ -44,7 +45,7 @@ class Watcher:
         poll: bool | None = None,
         quiet: bool = False,
         debounce_ms: int = 1000,
-        step_ms: int = 150,
+        step_ms: int = 30,
     ) -> None:
         self.course = course
         self.workspace = workspace.resolve()
@@ -86,6 +87,7 @@ class Watcher:
             self.poll_why = "asked for with --poll" if poll else ""
         self.no_poll = poll is False
         self.stop_event = threading.Event()
+        self.engine: Engine | None = None  # started by run(), kept between saves
         self.keys: queue.Queue[str] = queue.Queue()
         self.fails: dict[str, int] = {}
         self.last_hash: dict[str, str] = {}
@@ -126,6 +128,9 @@ class Watcher:
         self.out.print(f"[bold]dlgrade watch[/bold] {where} in {escape(str(self.workspace))} [dim]({how})[/dim]")
         for m in self.missing:
             self.out.print(f"[yellow]warning:[/yellow] {m}/ is not in the workspace; run `dlgrade init` again")
+        # The engine warms up (pytest, torch, the zygote) while the learner reads and edits: every save after that
+        # costs one job on a warm engine, not a cold start.
+        self.engine = Engine(device=self.device).start()
         reader = KeyReader(self.keys)
         has_keys = reader.start()
         try:
@@ -144,6 +149,7 @@ class Watcher:
                         break
         finally:
             reader.stop()
+            self.engine.close()
         self.out.print("stopped watching")
         return 0
 
@@ -233,7 +239,14 @@ class Watcher:
         from grader.grading.check import run_check
 
         try:
-            code = run_check(self.course, qid, self.workspace, GradeOptions(device=self.device), quiet=self.quiet)
+            code = run_check(
+                self.course,
+                qid,
+                self.workspace,
+                GradeOptions(device=self.device),
+                quiet=self.quiet,
+                engine=self.engine,
+            )
         except DlgradeError as exc:
             self.out.print(f"[red]error:[/red] {escape(exc.render())}")
             return None

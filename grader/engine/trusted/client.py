@@ -23,9 +23,17 @@ OUTPUT_FLOOD = 8 * 1024 * 1024  # more than this in one worker's life is a flood
 
 
 class Zygote:
-    """``python -m grader.engine.untrusted.zygote``: imports torch once and forks one worker per request."""
+    """``python -m grader.engine.untrusted.zygote``: imports torch once and forks one worker per request.
+
+    A zygote that died (a worker may kill its parent) is started again for the next spawn.
+    """
 
     def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.lock = threading.Lock()
+        self._start()
+
+    def _start(self) -> None:
         parent, child = socket.socketpair()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "grader.engine.untrusted.zygote", str(child.fileno())],
@@ -33,12 +41,11 @@ class Zygote:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            env=env,
+            env=self.env,
             close_fds=True,
         )
         child.close()
         self.chan = protocol.Channel(parent)
-        self.lock = threading.Lock()
 
     def _request(self, msg: dict, fds: list[int] | None = None) -> dict:
         with self.lock:
@@ -51,7 +58,8 @@ class Zygote:
 
     def spawn(self, spec: dict, chan_fd: int, out_fd: int) -> int:
         if self.proc.poll() is not None:
-            raise LearnerProblem("crash", "the worker pool has stopped, so this exercise could not be run")
+            self.close()
+            self._start()
         reply = self._request({"op": "spawn", "spec": spec}, [chan_fd, out_fd])
         return int(reply["pid"])
 
@@ -105,15 +113,32 @@ def describe_status(status: int | None) -> tuple[str, str]:
     return "crash", "the worker ended"
 
 
+class Clock:
+    """The time a lesson's checks of one run have spent waiting for learner code, against the lesson's budget."""
+
+    def __init__(self, budget_s: float) -> None:
+        self.budget_s = budget_s
+        self.used_s = 0.0
+
+    @property
+    def left_s(self) -> float:
+        return self.budget_s - self.used_s
+
+
 class Worker:
     """One learner module in one forked, limited process."""
 
-    def __init__(self, zygote: Zygote, spec: dict, timeout_s: float, budget_s: float) -> None:
+    def __init__(
+        self, zygote: Zygote, spec: dict, timeout_s: float, budget_s: float, clock: Clock | None = None
+    ) -> None:
         self.zygote = zygote
         self.spec = spec
         self.timeout_s = timeout_s
         self.budget_s = budget_s  # wall time for all calls to this exercise
+        self.clock = clock or Clock(budget_s)
         self.used_s = 0.0
+        # Functions that did not return: every later call to them fails at once instead of waiting again.
+        self.hung: set[str] = set()
         self.pid: int | None = None
         self.chan: protocol.Channel | None = None
         self.next_id = 1
@@ -145,7 +170,8 @@ class Worker:
         self._reader = threading.Thread(target=self._read_output, args=(out_r,), daemon=True)
         self._reader.start()
         try:
-            self.import_reply = self._receive(0, self.timeout_s + 5, "importing the module")
+            limit = max(min(self.timeout_s + 5, self.clock.left_s), 0.1)
+            self.import_reply = self._receive(0, limit, "importing the module")
         except LearnerProblem as exc:
             self.import_failure = exc
             raise
@@ -237,7 +263,9 @@ class Worker:
             self._died(what)
             raise LearnerProblem("protocol", f"the worker sent an invalid reply while {what} ({exc})") from None
         finally:
-            self.used_s += time.monotonic() - start
+            spent = time.monotonic() - start
+            self.used_s += spent
+            self.clock.used_s += spent
         try:
             reply = protocol.decode_reply(payload, self.spec.get("device"))
         except (protocol.ProtocolError, ValueError, RuntimeError, TypeError) as exc:
@@ -252,6 +280,13 @@ class Worker:
 
     def request(self, op: dict, what: str) -> dict:
         """Send one request; return the decoded reply envelope (``ok``, ``value``/``error``)."""
+        target = str(op.get("name") or op.get("function") or "")
+        if target in self.hung:
+            raise LearnerProblem("timeout", f"skipped: {target} did not return on an earlier call")
+        if self.clock.left_s <= 0:
+            raise LearnerProblem(
+                "timeout", f"the lesson used up its {self.clock.budget_s:g} s time budget; {what} was not run"
+            )
         if self.used_s >= self.budget_s:
             raise LearnerProblem(
                 "timeout", f"this exercise used up its {self.budget_s:g} s time budget; {what} was not run"
@@ -276,5 +311,10 @@ class Worker:
             raise LearnerProblem("timeout", f"the worker stopped reading requests while {what}") from None
         except OSError:
             raise self._died(what) from None
-        timeout = min(self.timeout_s, max(self.budget_s - self.used_s, 0.1))
-        return self._receive(rid, timeout, what)
+        timeout = min(self.timeout_s, max(min(self.budget_s - self.used_s, self.clock.left_s), 0.1))
+        try:
+            return self._receive(rid, timeout, what)
+        except LearnerProblem as exc:
+            if exc.kind == "timeout" and target:
+                self.hung.add(target)
+            raise

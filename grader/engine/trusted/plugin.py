@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Generator, Iterator
-from typing import IO, Any
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
 
 import pytest
 
 from grader.engine.problems import CheckFailure
-from grader.engine.trusted.client import Worker, Zygote
+from grader.engine.trusted.client import Clock, Worker, Zygote
 from grader.testing.learner import Learner
 from grader.testing.session import Session, active
 
@@ -28,13 +28,21 @@ PLUGIN_KEY = pytest.StashKey["TrustedPlugin"]()
 class TrustedPlugin:
     """Parametrizes suites over runs, owns the workers, records every check."""
 
-    def __init__(self, spec: dict[str, Any], zygote: Zygote, record: IO[str]) -> None:
+    def __init__(self, spec: dict[str, Any], zygote: Zygote, emit: Callable[[dict[str, Any]], None]) -> None:
         self.spec = spec
         self.zygote = zygote
-        self.record = record
+        self.emit = emit
         self.workers: dict[tuple[str, str], Worker] = {}
         self.by_suite = {os.path.realpath(f): key for key, f in spec["suite_of"].items()}
         self.runs = {r["id"]: r for r in spec["runs"]}
+        # One clock per (run, lesson): a lesson's checks of one run share its time budget, whatever the code does.
+        self.clocks: dict[tuple[str, str], Clock] = {}
+
+    def clock(self, run_id: str, key: str) -> Clock:
+        lesson = key.split(".", 1)[0]
+        if (run_id, lesson) not in self.clocks:
+            self.clocks[(run_id, lesson)] = Clock(float(self.spec.get("lesson_budget_s", 60.0)))
+        return self.clocks[(run_id, lesson)]
 
     # ------------------------------------------------------------------ helpers
 
@@ -47,14 +55,10 @@ class TrustedPlugin:
             ex.update(self.runs[run_id]["exercises"][key])
         return ex
 
-    def emit(self, obj: dict[str, Any]) -> None:
-        self.record.write(json.dumps(obj) + "\n")
-
     def close(self) -> None:
         for worker in self.workers.values():
             worker.stop()
         self.workers.clear()
-        self.record.close()
 
     # ------------------------------------------------------------------ hooks
 
@@ -195,7 +199,7 @@ def _worker(request: pytest.FixtureRequest, _run: str) -> Iterator[Worker]:
         hidden_trees=spec["hidden_trees"],
         hidden_exact=spec["hidden_exact"],
     )
-    worker = Worker(plugin.zygote, worker_spec, ex["timeout_s"], ex["budget_s"])
+    worker = Worker(plugin.zygote, worker_spec, ex["timeout_s"], ex["budget_s"], plugin.clock(_run, key))
     plugin.workers[(_run, key)] = worker
     yield worker
     worker.stop()

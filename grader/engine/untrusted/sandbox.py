@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import json
 import os
 import sys
@@ -171,6 +172,7 @@ def reap_uid(uid: int) -> None:
     os.waitpid(pid, 0)
 
 
+@functools.lru_cache(maxsize=1)
 def probe() -> dict[str, str]:
     """Apply the strict layers in a throwaway fork and report what took effect."""
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):

@@ -3,7 +3,8 @@
 It imports torch once, runs nothing, and forks one worker per request from the trusted side. Forking from a process
 that has imported torch but run no operator costs milliseconds and is free of OpenMP deadlocks. The zygote never
 runs learner code, so each fork starts clean. Requests and replies are JSON frames (``grader.engine.protocol``); a
-spawn request carries the worker's channel and output pipe as passed file descriptors.
+spawn request carries the worker's channel and output pipe as passed file descriptors. The zygote is a child
+subreaper: whatever a worker started is killed when the worker ends (``grader.engine.untrusted.reaper``).
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ import traceback
 from typing import Any
 
 from grader.engine import protocol
-from grader.engine.untrusted import sandbox
+from grader.engine.untrusted import reaper, sandbox
 from grader.engine.untrusted.worker import child_main, die_with_parent
 
 
 def zygote(ctrl_fd: int) -> None:
     die_with_parent()
+    reaper.become_subreaper()
     import torch  # the point of the zygote: pay this once
 
     if os.environ.get("DLGRADE_WARM_META") == "1":
@@ -43,11 +45,13 @@ def zygote(ctrl_fd: int) -> None:
         except OSError:
             break
         _reap_finished(children)
+        reaper.reap(children)
     for pid in children:
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
             pass
+    reaper.kill_strays(keep=set())
 
 
 def _handle(msg: Any, fds: list[int], ctrl: protocol.Channel, children: set[int]) -> dict[str, Any]:
@@ -81,6 +85,8 @@ def _handle(msg: Any, fds: list[int], ctrl: protocol.Channel, children: set[int]
             except ChildProcessError:
                 pass
             children.discard(pid)
+        # The worker is gone: anything it started (a new session, a double fork, signals ignored) is ours now.
+        reaper.kill_strays(keep=children)
         return reply
     return {"error": f"unknown op {op!r}"}
 
