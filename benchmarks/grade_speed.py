@@ -110,6 +110,53 @@ def dlgrade(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, cwd=ROOT)
 
 
+def grade_versus_checks(
+    root: Path, lesson: str, n: int, jobs: int, sandbox: str, check_ratio: float = 0.0, max_peak_gib: float = 0.0
+) -> bool:
+    """Grade ``n`` synthetic submissions with ``grade --jobs`` and with ``n`` sequential checks; print the figures."""
+    with tempfile.TemporaryDirectory(prefix="dlgrade-bench-") as tmp_s:
+        tmp = Path(tmp_s)
+        subs = tmp / "subs"
+        subs.mkdir()
+        names = build_submissions(root, lesson, n, subs)
+
+        with PeakMemory() as mem_grade:
+            t0 = time.monotonic()
+            res = dlgrade(
+                "--quiet", "grade", str(subs), "--lesson", lesson, "--jobs", str(jobs),
+                "--out", str(tmp / "grades"), "--sandbox", sandbox,
+            )  # fmt: skip
+            grade_s = time.monotonic() - t0
+        if res.returncode not in (0, 1):
+            print(res.stdout, res.stderr, file=sys.stderr)
+            return False
+        book = {r["learner"]: float(r["total"]) for r in csv.DictReader((tmp / "grades" / "gradebook.csv").open())}
+
+        with PeakMemory() as mem_seq:
+            t0 = time.monotonic()
+            seq: dict[str, float] = {}
+            for name in names:
+                r = dlgrade("check", lesson, "--workspace", str(subs / name), "--format", "json", "--sandbox", sandbox)
+                seq[name] = json.loads(r.stdout)["score"]
+            seq_s = time.monotonic() - t0
+
+    agree = all(abs(book[x] - seq[x]) < 1e-6 for x in names)
+    ratio = seq_s / grade_s
+    print(f"submissions:                 {n} ({lesson}, sandbox {sandbox})")
+    print(f"dlgrade grade --jobs {jobs}:      {grade_s:8.1f} s   peak memory {mem_grade.peak / 2**30:.2f} GiB")
+    print(f"{n} sequential dlgrade check: {seq_s:8.1f} s   peak memory {mem_seq.peak / 2**30:.2f} GiB")
+    print(f"ratio:                       {ratio:8.1f}x")
+    print(f"scores agree:                {agree}")
+    ok = agree
+    if check_ratio and ratio < check_ratio:
+        print(f"FAIL: grade is {ratio:.1f}x faster, below the required {check_ratio}x")
+        ok = False
+    if max_peak_gib and mem_grade.peak / 2**30 > max_peak_gib:
+        print(f"FAIL: peak memory above {max_peak_gib} GiB")
+        ok = False
+    return ok
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100)
@@ -119,58 +166,7 @@ def main() -> int:
     ap.add_argument("--check-ratio", type=float, default=0.0, help="exit 1 if grade is not this many times faster")
     ap.add_argument("--max-peak-gib", type=float, default=0.0, help="exit 1 if peak memory exceeds this")
     args = ap.parse_args()
-
-    with tempfile.TemporaryDirectory(prefix="dlgrade-bench-") as tmp_s:
-        tmp = Path(tmp_s)
-        subs = tmp / "subs"
-        subs.mkdir()
-        names = build_submissions(ROOT, args.lesson, args.n, subs)
-
-        with PeakMemory() as mem_grade:
-            t0 = time.monotonic()
-            res = dlgrade(
-                "--quiet",
-                "grade",
-                str(subs),
-                "--lesson",
-                args.lesson,
-                "--jobs",
-                str(args.jobs),
-                "--out",
-                str(tmp / "grades"),
-                "--sandbox",
-                args.sandbox,
-            )
-            grade_s = time.monotonic() - t0
-        if res.returncode not in (0, 1):
-            print(res.stdout, res.stderr, file=sys.stderr)
-            return 2
-        book = {r["learner"]: float(r["total"]) for r in csv.DictReader((tmp / "grades" / "gradebook.csv").open())}
-
-        with PeakMemory() as mem_seq:
-            t0 = time.monotonic()
-            seq: dict[str, float] = {}
-            for name in names:
-                r = dlgrade(
-                    "check", args.lesson, "--workspace", str(subs / name), "--format", "json", "--sandbox", args.sandbox
-                )
-                seq[name] = json.loads(r.stdout)["score"]
-            seq_s = time.monotonic() - t0
-
-    agree = all(abs(book[n] - seq[n]) < 1e-6 for n in names)
-    ratio = seq_s / grade_s
-    print(f"submissions:                 {args.n} ({args.lesson}, sandbox {args.sandbox})")
-    print(f"dlgrade grade --jobs {args.jobs}:      {grade_s:8.1f} s   peak memory {mem_grade.peak / 2**30:.2f} GiB")
-    print(f"{args.n} sequential dlgrade check: {seq_s:8.1f} s   peak memory {mem_seq.peak / 2**30:.2f} GiB")
-    print(f"ratio:                       {ratio:8.1f}x")
-    print(f"scores agree:                {agree}")
-    ok = agree
-    if args.check_ratio and ratio < args.check_ratio:
-        print(f"FAIL: grade is {ratio:.1f}x faster, below the required {args.check_ratio}x")
-        ok = False
-    if args.max_peak_gib and mem_grade.peak / 2**30 > args.max_peak_gib:
-        print(f"FAIL: peak memory above {args.max_peak_gib} GiB")
-        ok = False
+    ok = grade_versus_checks(ROOT, args.lesson, args.n, args.jobs, args.sandbox, args.check_ratio, args.max_peak_gib)
     return 0 if ok else 1
 
 

@@ -33,9 +33,9 @@ ALLOWED: dict[str, set[str]] = {
     "grader.progress": {"grader.course"},
     "grader.study": {"grader.course", "grader.progress", "grader.reports"},
     "grader.grading": {"grader.course", "grader.engine", "grader.reports", "grader.progress"},
-    "grader.watch": {"grader.course", "grader.engine", "grader.grading", "grader.progress"},
-    "grader.batch": {"grader.course", "grader.engine", "grader.reports"},
-    "grader.instructor": {"grader.course", "grader.engine", "grader.reports"},
+    "grader.watch": {"grader.course", "grader.engine", "grader.grading", "grader.progress", "grader.reports"},
+    "grader.batch": {"grader.course", "grader.engine", "grader.grading", "grader.reports"},
+    "grader.instructor": {"grader.course", "grader.engine", "grader.reports", "grader.grading"},
     "grader.cli": {"grader"},  # the top: may use every package
 }
 

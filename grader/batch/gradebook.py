@@ -23,9 +23,10 @@ from typing import Any
 from grader.batch.submissions import Submission, extract_zip
 from grader.course.curriculum import Course, ExerciseRef
 from grader.engine.engine import Engine
-from grader.engine.results import ExerciseResult, LessonResult, Status, check_from_json, summarize
+from grader.engine.results import ExerciseResult, LessonResult, Status, summarize
 from grader.engine.runner import GradeOptions, Grader, RunInput
 from grader.errors import UsageError
+from grader.grading.teaching import Teaching
 from grader.reports.emit import render
 
 
@@ -60,6 +61,7 @@ class BatchGrader:
         # Parallelism is across chunks; each chunk is one trusted process.
         self.opts = GradeOptions(**{**opts.__dict__, "jobs": 1})
         self.chunk = chunk
+        self.teaching = Teaching(course)
         self._sandbox_text: str | None = None
         (out_dir / "results").mkdir(parents=True, exist_ok=True)
         (out_dir / "feedback").mkdir(parents=True, exist_ok=True)
@@ -125,6 +127,7 @@ class BatchGrader:
                     Graded(sub.name, "not gradable", 0.0, self.max_score, wall, res or [], sub.fingerprint, note or "")
                 )
                 continue
+            self.teaching.teach(self.refs, res)  # the same teaching a learner's own check gives (no hints seen yet)
             status, score, max_score = summarize(res)
             out.append(Graded(sub.name, status.value, score, max_score, wall, res, sub.fingerprint))
         return out
@@ -283,14 +286,7 @@ def _grader_failed(res: list[ExerciseResult]) -> bool:
 
 
 def graded_from(data: dict[str, Any]) -> Graded:
-    exercises = []
-    for e in data["report"]["exercises"]:
-        checks = [check_from_json(c) for c in e["checks"]]
-        exercises.append(
-            ExerciseResult(
-                e["id"], e["title"], Status(e["status"]), e["score"], e["max_score"], checks, error=e.get("error")
-            )
-        )
+    exercises = [ExerciseResult.from_json(e) for e in data["report"]["exercises"]]
     return Graded(
         data["name"],
         data["status"],

@@ -53,7 +53,7 @@ def _lesson_cards(course: Course, lesson: Lesson) -> tuple[list[Card], list[Note
 
 @app.command()
 def cards(
-    lesson: Annotated[str, typer.Argument(help="lesson7 or 7")],
+    lesson: Annotated[str, typer.Argument(help="lesson7 or 7, or one exercise: lesson7.softmax_ce")],
     fmt: Annotated[CardFormat, typer.Option("--format", "-f", help="html deck, md, anki (.apkg) or csv.")] = (
         CardFormat.html
     ),
@@ -76,7 +76,7 @@ def cards(
     from grader.study import cards as ex
 
     course = load_course(course_dir)
-    les = course.lesson(lesson)
+    les = course.lesson(lesson.partition(".")[0])
     notes = course.notes_path(les)
     if not notes.is_file():
         raise UsageError(
@@ -87,6 +87,12 @@ def cards(
     found, problems = _lesson_cards(course, les)
     _problems(problems)
     title = f"{les.id} — {les.title}"
+    if "." in lesson:  # one exercise: the cards it names (curriculum `cards:`), in that order
+        from grader.grading.teaching import Teaching
+
+        ref = course.find_exercise(lesson)
+        found = Teaching(course).cards_for(ref)
+        title = f"{ref.qualified_id} — {ref.ex.title}"
     subtitle = f"{course.data.title} · {len(found)} card{'s' if len(found) != 1 else ''}"
     out = console()
     if fmt is CardFormat.anki:

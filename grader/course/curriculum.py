@@ -178,6 +178,11 @@ class ExerciseRef:
         return self.course.root / self.ex.public_suite if self.ex.public_suite else None
 
     @property
+    def signatures_path(self) -> Path:
+        """What each mutant returns on each check (written by ``dev check``; read by diagnosis)."""
+        return self.mutants_path.with_name(f"{self.ex.id}.signatures.json")
+
+    @property
     def mutants_path(self) -> Path:
         if self.ex.mutants:
             return self.course.root / self.ex.mutants

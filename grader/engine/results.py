@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -26,6 +26,22 @@ class CheckResult:
     output: str | None = None
     duration_s: float = 0.0
     gate: bool = False  # earns no points; failing it zeroes the exercise (e.g. "no forbidden built-in")
+    learner_s: float = 0.0  # time spent waiting for the learner's code in this check
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "status": self.status.value,
+            "kind": self.kind,
+            "message": self.message,
+            "call": self.call,
+            "output": self.output,
+            "gate": self.gate,
+            "duration_s": self.duration_s,
+            "learner_s": self.learner_s,
+            "details": self.details,
+        }
 
 
 @dataclass
@@ -47,6 +63,10 @@ class Diagnosis:
             "checks": self.checks,
         }
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Diagnosis:
+        return cls(str(d["id"]), str(d["description"]), d.get("hint"), d.get("card"), list(d.get("checks", [])))
+
 
 @dataclass
 class ExerciseResult:
@@ -57,14 +77,62 @@ class ExerciseResult:
     max_score: float
     checks: list[CheckResult] = field(default_factory=list)
     file: str = ""
-    hints: list[str] = field(default_factory=list)
+    n_hints: int = 0  # how many hint levels the exercise has
     error: str | None = None
-    cards: list[str] = field(default_factory=list)
+    cards: list[str] = field(default_factory=list)  # the questions of the cards to review, most relevant first
     diagnoses: list[Diagnosis] = field(default_factory=list)
+    hint: str | None = None  # the hint that fits this failure (a diagnosed mistake's, or the next one not yet seen)
+    hint_level: int = 0  # its level among the exercise's hints (0: a diagnosed mistake's own hint)
+    advice: str | None = None  # not a failure: e.g. far slower than the reference solution
+    note: str | None = None  # why the score is what it is, when the checks alone do not say (a zeroing gate)
+    names: list[str] = field(default_factory=list)  # what the learner writes in this exercise
 
     @property
     def kinds(self) -> set[str]:
         return {c.kind for c in self.checks if c.kind}
+
+    def to_json(self) -> dict[str, Any]:
+        """The exercise in the JSON report: enough to render every other report of it again, identically."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status.value,
+            "score": self.score,
+            "max_score": self.max_score,
+            "error": self.error,
+            "note": self.note,
+            "file": self.file,
+            "names": self.names,
+            "diagnosis": self.diagnoses[0].to_json() if self.diagnoses else None,
+            "diagnoses": [d.to_json() for d in self.diagnoses],
+            "hint": self.hint,
+            "hint_level": self.hint_level,
+            "n_hints": self.n_hints,
+            "cards": self.cards,
+            "advice": self.advice,
+            "checks": [c.to_json() for c in self.checks],
+        }
+
+    @classmethod
+    def from_json(cls, e: dict[str, Any]) -> ExerciseResult:
+        return cls(
+            id=e["id"],
+            title=e["title"],
+            status=Status(e["status"]),
+            score=e["score"],
+            max_score=e["max_score"],
+            checks=[check_from_json(c) for c in e.get("checks", [])],
+            file=e.get("file", ""),
+            n_hints=int(e.get("n_hints", 0)),
+            error=e.get("error"),
+            cards=list(e.get("cards", [])),
+            diagnoses=[Diagnosis.from_json(d) for d in e.get("diagnoses", [])],
+            hint=e.get("hint"),
+            hint_level=int(e.get("hint_level", 0)),
+            advice=e.get("advice"),
+            note=e.get("note"),
+            names=list(e.get("names", [])),
+        )
 
 
 @dataclass
@@ -92,32 +160,7 @@ class LessonResult:
             "public_only": self.public_only,
             "sandbox": self.sandbox,
             "duration_s": round(self.duration_s, 3),
-            "exercises": [
-                {
-                    "id": ex.id,
-                    "title": ex.title,
-                    "status": ex.status.value,
-                    "score": ex.score,
-                    "max_score": ex.max_score,
-                    "error": ex.error,
-                    "diagnosis": ex.diagnoses[0].to_json() if ex.diagnoses else None,
-                    "checks": [
-                        {
-                            "name": c.name,
-                            "title": c.title,
-                            "status": c.status.value,
-                            "kind": c.kind,
-                            "message": c.message,
-                            "call": c.call,
-                            "output": c.output,
-                            "gate": c.gate,
-                            "duration_s": c.duration_s,
-                        }
-                        for c in ex.checks
-                    ],
-                }
-                for ex in self.exercises
-            ],
+            "exercises": [ex.to_json() for ex in self.exercises],
         }
 
 
@@ -133,5 +176,10 @@ def summarize(exercises: list[ExerciseResult]) -> tuple[Status, float, float]:
     return status, score, max_score
 
 
+_CHECK_FIELDS = {f.name for f in fields(CheckResult)}
+
+
 def check_from_json(d: dict[str, Any]) -> CheckResult:
-    return CheckResult(**{**d, "status": Status(d["status"])})
+    return CheckResult(
+        **{k: v for k, v in d.items() if k in _CHECK_FIELDS and k != "status"}, status=Status(d["status"])
+    )

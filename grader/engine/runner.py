@@ -311,6 +311,12 @@ def exercise_result(ref: ExerciseRef, checks: list[CheckResult], error: str | No
         kinds = {c.kind for c in graded if c.status is not Status.PASSED}
         if kinds & {"syntax_error", "import_error"} and passed == 0:
             status = Status.ERROR
+    note = None
+    if gate_failed and error is None:
+        note = (
+            f"0 points although {passed} of {len(scored)} checks passed: the code uses a built-in this exercise asks "
+            "you to write yourself, and that zeroes the exercise until it is gone"
+        )
     return ExerciseResult(
         id=ref.qualified_id,
         title=ref.ex.title,
@@ -319,8 +325,10 @@ def exercise_result(ref: ExerciseRef, checks: list[CheckResult], error: str | No
         max_score=float(ref.points),
         checks=checks,
         file=ref.filename,
-        hints=list(ref.ex.hints),
+        n_hints=len(ref.ex.hints),
         error=error,
+        note=note,
+        names=list(ref.ex.names),
     )
 
 

@@ -12,7 +12,7 @@ from grader.engine.engine import Engine
 from grader.engine.results import LessonResult, Status, summarize
 from grader.engine.runner import GradeOptions, grade_workspace
 from grader.errors import EXIT_FAILED, EXIT_OK
-from grader.grading.teaching import attach_cards
+from grader.grading.teaching import Teaching
 from grader.reports.emit import emit
 from grader.reports.formats import Format
 
@@ -25,14 +25,15 @@ def grade_target(
     *,
     record: bool = True,
     engine: Engine | None = None,
+    teaching: Teaching | None = None,
 ) -> LessonResult:
     """Grade ``target`` (``lesson7``, ``7`` or ``lesson7.softmax_ce``) in ``workspace`` into one result, on
-    ``engine`` when one is kept warm (else on a cold one of its own)."""
+    ``engine`` when one is kept warm (else on a cold one of its own), taught by ``teaching`` (kept by ``watch``)."""
     from grader.engine.untrusted.sandbox import describe
 
     lesson, refs = course.select(target)
     results, elapsed, public_only = grade_workspace(course, refs, workspace, opts, engine=engine)
-    attach_cards(course, lesson, results)
+    (teaching or Teaching(course)).teach(refs, results, _hints_seen(workspace) if record else None)
     status, score, max_score = summarize(results)
     result = LessonResult(
         lesson=lesson.id if len(refs) > 1 or len(lesson.exercises) == 1 else refs[0].qualified_id,
@@ -51,6 +52,21 @@ def grade_target(
     return result
 
 
+def _hints_seen(workspace: Path) -> dict[str, int]:
+    try:
+        from grader.progress.tracker import Progress
+
+        prog = Progress.read(workspace)
+        if prog is None:
+            return {}
+        try:
+            return prog.hint_levels()
+        finally:
+            prog.close()
+    except Exception:  # progress is a convenience: grading goes on without it
+        return {}
+
+
 def run_check(
     course: Course,
     target: str,
@@ -62,9 +78,10 @@ def run_check(
     record: bool = True,
     quiet: bool = False,
     engine: Engine | None = None,
+    teaching: Teaching | None = None,
 ) -> int:
     """Grade, report, and return the exit code (0 passed, 1 not)."""
-    result = grade_target(course, target, workspace, opts, record=record, engine=engine)
+    result = grade_target(course, target, workspace, opts, record=record, engine=engine, teaching=teaching)
     emit(result, fmt, output, quiet=quiet)
     return EXIT_OK if result.status is Status.PASSED else EXIT_FAILED
 
@@ -79,5 +96,7 @@ def _record(workspace: Path, result: LessonResult) -> None:
     try:
         for ex in result.exercises:
             prog.record(ex.id, ex.status.value, ex.score, ex.max_score)
+            if ex.hint_level:  # the report shows it: the next failure brings the next one
+                prog.record_hint(ex.id, ex.hint_level)
     finally:
         prog.close()

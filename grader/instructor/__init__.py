@@ -1,4 +1,4 @@
 """Instructor tools: ``devcheck`` (prove each exercise: solution passes, stub unfinished, every mutant caught,
 teaching links complete), ``scaffold`` (``dev new``), ``doctor`` (what isolation this machine offers).
-May import course, engine, reports.
+May import course, engine, grading (diagnosis), reports.
 """

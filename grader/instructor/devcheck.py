@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from grader.course.curriculum import Course, ExerciseRef
-from grader.course.mutants import load_mutants, mutate
+from grader.course.mutants import Mutant, load_mutants, mutate
 from grader.engine.results import ExerciseResult, Status
 from grader.engine.runner import GradeOptions, Grader, RunInput
+from grader.grading import diagnosis
 from grader.instructor.lint import stub_problems, teaching_problems, unowned_files
 
 
@@ -92,6 +93,7 @@ def judge_mutant(res: ExerciseResult, expect: list[str]) -> Verdict:
 class CourseProof:
     exercises: list[ExerciseProof]
     unowned: list[str] = field(default_factory=list)  # files no curriculum entry owns
+    signatures_written: list[str] = field(default_factory=list)  # mutant signature files recorded anew
 
     @property
     def ok(self) -> bool:
@@ -103,7 +105,7 @@ def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: in
         RunInput("solution", course.root / course.data.paths.solutions),
         RunInput("stub", course.root / course.data.paths.exercises),
     ]
-    mutant_runs: dict[str, list[tuple[str, list[str]]]] = {}
+    mutant_runs: dict[str, list[tuple[str, Mutant]]] = {}
     for ref in refs:
         mutant_runs[ref.qualified_id] = []
         for m in load_mutants(ref):
@@ -116,23 +118,47 @@ def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: in
                     only={ref.qualified_id},
                 )
             )
-            mutant_runs[ref.qualified_id].append((rid, m.expect))
+            mutant_runs[ref.qualified_id].append((rid, m))
     results = Grader(course, refs, GradeOptions(device=device, jobs=jobs)).grade(runs)
     teaching = teaching_problems(course, refs)
     proofs = []
+    written: list[str] = []
     for i, ref in enumerate(refs):
         sol = results["solution"][i]
         stub = results["stub"][i]
         proof = ExerciseProof(
             ref, judge_solution(sol), judge_stub(stub), teaching=teaching[ref.qualified_id] + stub_problems(ref)
         )
-        for rid, expect in mutant_runs[ref.qualified_id]:
-            res = next(r for r in results[rid] if r.id == ref.qualified_id)
-            proof.mutants.append((rid.rsplit(":", 1)[1], judge_mutant(res, expect)))
+        ran = [
+            (m, next(r for r in results[rid] if r.id == ref.qualified_id)) for rid, m in mutant_runs[ref.qualified_id]
+        ]
+        for m, res in ran:
+            proof.mutants.append((m.id, judge_mutant(res, m.expect)))
+        if proof.solution.ok and all(v.ok for _, v in proof.mutants):
+            # What each mutant returns is the error model diagnosis names mistakes from: record it, then make sure
+            # every mutant is named as itself (two that fail alike could not be told apart in feedback).
+            sigs, changed = diagnosis.record_signatures(ref, sol, ran)
+            if changed:
+                written.append(str(diagnosis.signatures_path(ref).relative_to(course.root)))
+            proof.teaching += diagnosed_as_itself(ref, sigs, ran)
         proof.duration_s = sum(c.duration_s for c in sol.checks)
         proofs.append(proof)
     lessons = sorted({ref.lesson.id for ref in refs})
-    return CourseProof(proofs, unowned_files(course, lessons))
+    return CourseProof(proofs, unowned_files(course, lessons), written)
+
+
+def diagnosed_as_itself(
+    ref: ExerciseRef, sigs: diagnosis.Signatures, ran: list[tuple[Mutant, ExerciseResult]]
+) -> list[str]:
+    problems = []
+    for m, res in ran:
+        named = diagnosis.from_mutants(res, sigs, ref.lesson.id)
+        if not named or named[0].id != f"mutant:{m.id}":
+            what = named[0].id.removeprefix("mutant:") if named else "no known mistake"
+            problems.append(
+                f"mutant {m.id}: its feedback names {what}, not itself (make it fail some check in its own way)"
+            )
+    return problems
 
 
 def show_proofs(proof: CourseProof, out: object) -> bool:
@@ -142,11 +168,11 @@ def show_proofs(proof: CourseProof, out: object) -> bool:
 
     assert isinstance(out, Console)
     table = Table(title="dev check: solution passes, stub not implemented, every mutant fails")
-    table.add_column("exercise")
+    table.add_column("exercise", no_wrap=True)
     table.add_column("solution")
     table.add_column("stub")
     table.add_column("mutants")
-    table.add_column("fewest checks per kill", justify="right")
+    table.add_column("caught by", justify="right")
     table.add_column("suite time", justify="right")
     proofs = proof.exercises
     for p in proofs:
@@ -158,7 +184,7 @@ def show_proofs(proof: CourseProof, out: object) -> bool:
             "[green]passes[/green]" if p.solution.ok else "[red]FAILS[/red]",
             "[green]not impl.[/green]" if p.stub.ok else "[red]BREACH[/red]",
             f"[green]{mut}[/green]" if killed == len(p.mutants) and len(p.mutants) >= 3 else f"[red]{mut}[/red]",
-            str(fewest) if fewest > 1 else f"[yellow]{fewest}[/yellow]",
+            f"≥{fewest} checks" if fewest > 1 else f"[yellow]{fewest} check[/yellow]",
             f"{p.duration_s:.2f} s",
         )
     out.print(table)
@@ -166,6 +192,8 @@ def show_proofs(proof: CourseProof, out: object) -> bool:
     for p in bad:
         for line in p.problems:
             out.print(f"[red]✘ {p.ref.qualified_id}[/red] {escape(line)}")
+    for path in proof.signatures_written:
+        out.print(f"[cyan]recorded[/cyan] {escape(path)} (what each mutant returns, for diagnosis; commit it)")
     for path in proof.unowned:
         out.print(f"[red]✘ {escape(path)}[/red] no curriculum entry owns this file (remove it, or add its entry)")
     if not bad and not proof.unowned:

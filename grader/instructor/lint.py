@@ -123,7 +123,7 @@ def unowned_files(course: Course, lesson_ids: list[str] | None = None) -> list[s
     for lesson in lessons:
         owned |= {course.notes_path(lesson).resolve(), course.quiz_path(lesson).resolve()}
         for ref in course.exercises(lesson):
-            paths = [ref.stub_path, ref.solution_path, ref.suite_path, ref.mutants_path]
+            paths = [ref.stub_path, ref.solution_path, ref.suite_path, ref.mutants_path, ref.signatures_path]
             if ref.public_suite_path is not None:
                 paths.append(ref.public_suite_path)
             owned |= {p.resolve() for p in paths}

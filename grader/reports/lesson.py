@@ -35,7 +35,7 @@ def check_view(c: Any) -> dict[str, Any]:
     }
 
 
-def exercise_view(ex: ExerciseResult, hint_level: int = 1) -> dict[str, Any]:
+def exercise_view(ex: ExerciseResult) -> dict[str, Any]:
     failed_all = [c for c in ex.checks if c.status in (Status.FAILED, Status.ERROR)]
     # One entry per distinct problem: ten checks that all say "not implemented" read as one.
     groups: dict[tuple[str | None, str], list[Any]] = {}
@@ -46,6 +46,15 @@ def exercise_view(ex: ExerciseResult, hint_level: int = 1) -> dict[str, Any]:
         view = check_view(members[0])
         view["also"] = len(members) - 1
         failed.append(view)
+    scored = [c for c in ex.checks if not c.gate]
+    not_started = (
+        ex.error is None
+        and bool(scored)
+        and all(c.status is not Status.PASSED and c.kind == "not_implemented" for c in scored)
+    )
+    shown = ex.status is not Status.PASSED
+    diagnosis = ex.diagnoses[0] if ex.diagnoses and shown else None
+    n_hints = ex.n_hints
     return {
         "id": ex.id,
         "title": ex.title,
@@ -54,21 +63,38 @@ def exercise_view(ex: ExerciseResult, hint_level: int = 1) -> dict[str, Any]:
         "max_score": ex.max_score,
         "file": ex.file,
         "error": ex.error,
+        "note": ex.note,
         "checks": [check_view(c) for c in ex.checks],
         "failed": failed,
         "n_passed": sum(1 for c in ex.checks if c.status is Status.PASSED),
         "n_checks": len(ex.checks),
-        "hint": ex.hints[min(hint_level, len(ex.hints)) - 1] if ex.hints and ex.status is not Status.PASSED else None,
-        "cards": ex.cards if ex.status is not Status.PASSED else [],
+        "not_started": not_started,
+        "names": list(ex.names),
+        "diagnosis": diagnosis.to_json() if diagnosis else None,
+        "diagnosed_checks": set(diagnosis.checks) if diagnosis else set(),
+        "hint": ex.hint if shown else None,
+        "next_hint_level": ex.hint_level + 1 if shown and ex.hint_level < n_hints else None,
+        "cards": ex.cards if shown else [],
+        "advice": ex.advice,
     }
 
 
-def lesson_view(result: LessonResult, hint_level: int = 1) -> dict[str, Any]:
-    exercises = [exercise_view(e, hint_level) for e in result.exercises]
+def lesson_view(result: LessonResult) -> dict[str, Any]:
+    exercises = [exercise_view(e) for e in result.exercises]
     n_checks = sum(e["n_checks"] for e in exercises)
     n_passed = sum(e["n_passed"] for e in exercises)
     if result.status is Status.PASSED:
         headline = "public checks passed" if result.public_only else "all checks passed"
+    elif n_checks == 0:
+        headline = "nothing could be graded"
+    elif all(e["not_started"] or e["status"] == "passed" for e in exercises) and any(
+        e["not_started"] for e in exercises
+    ):
+        waiting = sum(1 for e in exercises if e["not_started"])
+        done = len(exercises) - waiting
+        headline = f"{waiting} exercise{'s' if waiting != 1 else ''} not started yet" + (
+            f", {done} passed" if done else ""
+        )
     else:
         headline = f"{n_passed} of {n_checks} checks passed"
     return {
@@ -98,6 +124,10 @@ def gradescope(result: LessonResult) -> dict[str, Any]:
         lines = [f"{ex['n_passed']}/{ex['n_checks']} checks passed"]
         if ex["error"]:
             lines.append(ex["error"])
+        if ex["note"]:
+            lines.append(ex["note"])
+        if ex["diagnosis"]:
+            lines.append(f"This looks like a known mistake: {ex['diagnosis']['description']}")
         for c in ex["failed"]:
             lines.append(f"- {c['title']} ({c['kind_label']})" + (f"\n  input: {c['call']}" if c["call"] else ""))
             lines.append("  " + c["message"].replace("\n", "\n  "))

@@ -109,10 +109,18 @@ def expect_close(
             raise CheckFailure("wrong_type", f"{name} should be a number, got {describe(got)}")
         r, a = (rtol, atol) if rtol is not None and atol is not None else (1e-6, 1e-8)
         if not math.isclose(float(got), float(expected), rel_tol=r, abs_tol=a):
+            e_text, g_text = distinct(float(expected), float(got))
             raise CheckFailure(
                 kind,
-                f"{name}: expected {expected:.6g}, got {got:.6g}",
-                {"expected": expected, "got": got, "max_abs_err": abs(got - expected)},
+                f"{name}: expected {e_text}, got {g_text}",
+                {
+                    "expected": expected,
+                    "got": got,
+                    "max_abs_err": abs(got - expected),
+                    "rtol": r,
+                    "atol": a,
+                    "samples": {"shape": [], "got": [_num(got)], "expected": [_num(expected)]},
+                },
             )
         return
     if not isinstance(expected, torch.Tensor):
@@ -139,7 +147,7 @@ def expect_close(
                 "nan_inf",
                 f"{name} holds {int(bad.sum())} non-finite value(s) where the reference is finite; "
                 f"first at index {idx}: got {g.reshape(-1)[flat].item()}, expected {e.reshape(-1)[flat].item():.6g}",
-                {"index": idx, "count": int(bad.sum())},
+                {"index": idx, "count": int(bad.sum()), "rtol": r, "atol": a, "samples": samples(g, e)},
             )
     diff = (g - e).abs()
     both_nan = torch.isnan(g) & torch.isnan(e)
@@ -169,8 +177,9 @@ def expect_close(
             "numel": int(g.numel()),
             "rtol": r,
             "atol": a,
+            "samples": samples(g, e) if not g.is_complex() else {},
         }
-        if g.dim() <= 2 and g.numel() <= 256:
+        if 1 <= g.dim() <= 2 and g.numel() <= 256:
             details["abs_err"] = _preview(diff.reshape(g.shape) if g.dim() else diff.reshape(1))
             details["expected"] = _preview(e if e.dim() else e.reshape(1))
             details["got"] = _preview(g if g.dim() else g.reshape(1))
@@ -183,13 +192,50 @@ def expect_close(
                 if isinstance(picture_input, torch.Tensor) and picture_input.dim() >= 2:
                     maps["input"] = _grid(_first_map(picture_input.detach().to("cpu", torch.float64)))
                 details["feature_maps"] = maps
-        raise CheckFailure(
-            kind,
-            f"{name}: {n_bad} of {g.numel()} values differ; largest error {max_abs:.3g} "
-            f"(relative {rel:.3g}) at index {idx}: expected {ev:.6g}, got {gv:.6g} "
-            f"(rtol={r:g}, atol={a:g})",
-            details,
-        )
+        e_text, g_text = distinct(ev, gv)
+        if g.dim() == 0:
+            text = f"{name}: expected {e_text}, got {g_text}; error {max_abs:.3g} (relative {rel:.3g})"
+        else:
+            text = (
+                f"{name}: {n_bad} of {g.numel()} values differ; largest error {max_abs:.3g} "
+                f"(relative {rel:.3g}) at index {idx}: expected {e_text}, got {g_text}"
+            )
+        raise CheckFailure(kind, f"{text} (rtol={r:g}, atol={a:g})", details)
+
+
+SAMPLES = 32
+
+
+def _num(v: float) -> float | str:
+    """A value for a record: finite numbers rounded to 9 significant digits, others by name (JSON has no NaN)."""
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return float(f"{v:.9g}")
+
+
+def samples(got: torch.Tensor, expected: torch.Tensor) -> dict[str, Any]:
+    """The same few positions of got and expected (at most 32, spread evenly): a fingerprint of an answer, which
+    diagnosis compares with what known mistakes return on the same inputs."""
+    g = got.detach().reshape(-1).to("cpu", torch.float64)
+    e = expected.detach().reshape(-1).to("cpu", torch.float64)
+    n = g.numel()
+    idx = sorted({(i * n) // SAMPLES for i in range(min(SAMPLES, n))})
+    return {
+        "shape": list(got.shape),
+        "got": [_num(float(g[i])) for i in idx],
+        "expected": [_num(float(e[i])) for i in idx] if e.numel() == n else [],
+    }
+
+
+def distinct(expected: float, got: float) -> tuple[str, str]:
+    """Both numbers with just enough significant digits to tell them apart (6 at least, 17 at most)."""
+    for digits in range(6, 18):
+        e, g = f"{expected:.{digits}g}", f"{got:.{digits}g}"
+        if e != g:
+            return e, g
+    return f"{expected:.17g}", f"{got:.17g}"
 
 
 def _grid(t: torch.Tensor, size: int = 32) -> list[list[float]]:
@@ -239,10 +285,17 @@ def _check_tensor_meta(got: Any, expected: torch.Tensor, name: str, check_dtype:
             f"{name} is a {info.pytype}, a subclass of torch.Tensor; return a plain torch.Tensor",
         )
     if tuple(got.shape) != tuple(expected.shape):
+        details: dict[str, Any] = {"got_shape": list(got.shape), "expected_shape": list(expected.shape)}
+        if got.numel() == expected.numel() and got.numel() and not got.is_complex() and not expected.is_complex():
+            # The right values in a squeezed or reshaped tensor are a different mistake from wrong values.
+            r, a = tolerance(expected.dtype) if expected.is_floating_point() else (0.0, 0.0)
+            g = got.detach().to("cpu", torch.float64).reshape(-1)
+            e = expected.detach().to("cpu", torch.float64).reshape(-1)
+            details["same_values"] = bool(torch.allclose(g, e, rtol=r, atol=a, equal_nan=True))
         raise CheckFailure(
             "wrong_shape",
             f"{name} has shape {list(got.shape)}, expected {list(expected.shape)}",
-            {"got_shape": list(got.shape), "expected_shape": list(expected.shape)},
+            details,
         )
     if check_dtype and got.dtype != expected.dtype:
         raise CheckFailure(

@@ -16,7 +16,7 @@ import torch
 from grader.engine.problems import CheckFailure, LearnerProblem
 from grader.testing.describe import describe, describe_call
 from grader.testing.session import current
-from grader.testing.source import scan_forbidden, unfinished
+from grader.testing.source import scan_forbidden
 
 
 class Learner:
@@ -30,6 +30,10 @@ class Learner:
         self._short: str | None = None  # the function's name, for messages beside the full call
 
     # -- plumbing
+    @property
+    def worker_time_s(self) -> float:
+        return float(self._worker.used_s)
+
     def _names(self) -> list[str] | None:
         reply = self._worker.import_reply
         if self._worker.import_failure is not None:
@@ -63,6 +67,12 @@ class Learner:
             if etype == "SystemExit":
                 raise LearnerProblem("exit", f"{file} called sys.exit() while being imported")
             raise LearnerProblem("import_error", f"importing {file} raised {etype}: {msg}{at}")
+        if etype == "BackwardFailed":
+            raise LearnerProblem(
+                "exception",
+                f"{what} returned, but backward() through its result raised {msg} "
+                f"(the forward pass is fine; look at what the backward computation needs){at}",
+            )
         if etype == "NotImplementedError":
             raise LearnerProblem("not_implemented", f"{what} is not implemented yet" + (f": {msg}" if msg else ""))
         if etype == "MemoryError":
@@ -111,13 +121,7 @@ class Learner:
         )
         problem = reply.get("device_problem") if isinstance(reply, dict) else None
         if problem:
-            raise CheckFailure(
-                "wrong_device",
-                f"{name} creates a tensor on the CPU even when its inputs live on another device, so it would "
-                f"fail on a GPU ({problem}). Create new tensors on the inputs' device, e.g. "
-                f"torch.zeros(n, device=x.device) or x.new_zeros(n). (Found by running your code on tensors of "
-                f"PyTorch's 'meta' device.)",
-            )
+            raise _device_failure(name, problem)
         modified = reply.get("modified") if isinstance(reply, dict) else None
         if modified:
 
@@ -180,19 +184,33 @@ class Learner:
         ``scenario`` must be a top-level function that imports what it needs inside its body.
         """
         source = textwrap.dedent(inspect.getsource(scenario))
+        short = label or scenario.__name__.lstrip("_")
         what = label or describe_call(scenario.__name__.lstrip("_"), args, kwargs)
-        return self._request(
-            {"op": "scenario", "source": source, "function": scenario.__name__, "args": args, "kwargs": kwargs},
+        on_cpu = str(current().device) == "cpu"
+        reply = self._request(
+            {
+                "op": "scenario",
+                "source": source,
+                "function": scenario.__name__,
+                "args": args,
+                "kwargs": kwargs,
+                "meta_probe": on_cpu,
+            },
             what,
-            label or scenario.__name__.lstrip("_"),
+            short,
         )
+        if not on_cpu:
+            return reply
+        if reply.get("device_problem"):
+            raise _device_failure(short, reply["device_problem"])
+        return reply.get("$scenario")
 
     def check_forbidden(self) -> None:
         """Fail if the learner's source mentions a forbidden built-in (the worker also traps calls).
 
-        An unfinished module fails this check too: not using the built-in earns nothing until
-        the learner's own code stands in its place. This check is a *gate*: it earns no
-        points of its own, and failing it sets the exercise's score to zero.
+        This check is a *gate*: it earns no points of its own, and failing it sets the exercise's score to zero (the
+        report says why). Whether the code is finished is for the other checks to find: a body that still raises
+        NotImplementedError fails the checks that reach it, and only those.
         """
         current().gate = True
         self._names()
@@ -203,9 +221,6 @@ class Learner:
                 source = fh.read()
         except OSError:
             raise LearnerProblem("import_error", "the learner's file could not be read") from None
-        todo = unfinished(source, self._exercise.get("names", []))
-        if todo:
-            raise LearnerProblem("not_implemented", f"{', '.join(todo)} still raise NotImplementedError")
         found = scan_forbidden(source, forbid)
         if found:
             name, line = found[0]
@@ -213,3 +228,13 @@ class Learner:
                 "forbidden_api",
                 f"{self._exercise.get('file')} line {line} uses {name}, which this exercise asks you to write yourself",
             )
+
+
+def _device_failure(name: str, problem: str) -> CheckFailure:
+    return CheckFailure(
+        "wrong_device",
+        f"{name} creates a tensor on the CPU even when its inputs live on another device, so it would "
+        f"fail on a GPU ({problem}). Create new tensors on the inputs' device, e.g. "
+        f"torch.zeros(n, device=x.device) or x.new_zeros(n). (Found by running your code on tensors of "
+        f"PyTorch's 'meta' device.)",
+    )

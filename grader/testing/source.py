@@ -7,24 +7,6 @@ from __future__ import annotations
 import ast
 
 
-def unfinished(source: str, names: list[str]) -> list[str]:
-    """The required functions/classes whose body still raises NotImplementedError."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    out = []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in names:
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Raise) and sub.exc is not None:
-                    exc = sub.exc.func if isinstance(sub.exc, ast.Call) else sub.exc
-                    if isinstance(exc, ast.Name) and exc.id == "NotImplementedError":
-                        out.append(node.name)
-                        break
-    return out
-
-
 def _dotted(node: ast.AST) -> str:
     parts = []
     while isinstance(node, ast.Attribute):

@@ -20,6 +20,7 @@ from rich.markup import escape
 
 from grader.engine.engine import Engine
 from grader.errors import DlgradeError, UsageError
+from grader.grading.teaching import Teaching
 from grader.watch.fs import needs_polling
 from grader.watch.keys import KeyReader
 
@@ -88,6 +89,7 @@ class Watcher:
         self.no_poll = poll is False
         self.stop_event = threading.Event()
         self.engine: Engine | None = None  # started by run(), kept between saves
+        self.teaching = Teaching(course)  # cards and mutant signatures, read once
         self.keys: queue.Queue[str] = queue.Queue()
         self.fails: dict[str, int] = {}
         self.last_hash: dict[str, str] = {}
@@ -235,25 +237,24 @@ class Watcher:
             return None  # saved without a change (or a second event for the same save)
         self.last_hash[qid] = digest
         self.out.rule(f"{qid} ({reason})", style="dim")
+        from grader.engine.results import Status
         from grader.engine.runner import GradeOptions
-        from grader.grading.check import run_check
+        from grader.grading.check import grade_target
+        from grader.reports.emit import emit
 
         try:
-            code = run_check(
-                self.course,
-                qid,
-                self.workspace,
-                GradeOptions(device=self.device),
-                quiet=self.quiet,
-                engine=self.engine,
-            )
+            result = grade_target(
+                self.course, qid, self.workspace, GradeOptions(device=self.device), engine=self.engine,
+                teaching=self.teaching,
+            )  # fmt: skip
+            emit(result, "text", quiet=self.quiet)
         except DlgradeError as exc:
             self.out.print(f"[red]error:[/red] {escape(exc.render())}")
             return None
         except Exception as exc:  # keep watching: the next save may work
             self.out.print(f"[red]internal error:[/red] {escape(type(exc).__name__)}: {escape(str(exc))}")
             return None
-        passed = code == 0
+        passed = result.status is Status.PASSED
         if passed:
             self.fails[qid] = 0
             self.passed.add(qid)
@@ -265,26 +266,18 @@ class Watcher:
             self.fails[qid] = n
             times = f" ({n} failures in a row)" if n > 1 else ""
             self.out.print(f"[bold yellow]{qid} not passed yet[/bold yellow]{times}")
-            if n >= 2:
-                self.show_hint(ref, auto=True)
-            else:
-                self.out.print("[dim]press h for the next hint[/dim]")
-            # The report of a failed check carries hint 1: the next one to show is hint 2.
-            self.hints_shown[qid] = max(self.hints_shown.get(qid, 0), 1)
+            # The report showed the hint that fits this failure (and recorded it): h brings the next level.
+            level = result.exercises[0].hint_level if result.exercises else 0
+            self.hints_shown[qid] = max(self.hints_shown.get(qid, 0), level)
+            self.out.print("[dim]press h for the next hint[/dim]")
         self.out.print(f"[dim]waiting for the next save · {KEYS_HELP}[/dim]")
         return passed
 
-    def show_hint(self, ref: ExerciseRef, auto: bool = False) -> None:
+    def show_hint(self, ref: ExerciseRef) -> None:
         qid = ref.qualified_id
         hints = ref.ex.hints
         shown = self.hints_shown.get(qid, 0)
-        if shown >= len(hints):
-            if auto:
-                self.out.print(f"[dim]you have seen all {len(hints)} hints; again: dlgrade hint {qid} --level N[/dim]")
-                return
-            level = len(hints)
-        else:
-            level = shown + 1
+        level = min(shown + 1, len(hints))
         self.hints_shown[qid] = max(shown, level)
         last = " (the last)" if level == len(hints) else ""
         self.out.print(f"[bold]hint {level} of {len(hints)}[/bold]{last} for {qid}:")

@@ -6,6 +6,7 @@ when the inputs are 'meta' tensors, even on a machine without a GPU. Runs only i
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -40,10 +41,46 @@ def same(a: Any, b: Any) -> bool:
 DEVICE_WORDS = ("same device", "expected device", "is on device", "on the expected device", "device type")
 
 
-def meta_probe(fn: Any, args: Any, kwargs: dict) -> str | None:
+FACTORIES = (
+    "zeros", "ones", "empty", "full", "eye", "arange", "range", "rand", "randn", "randint", "randperm", "linspace",
+    "logspace", "tensor", "as_tensor", "scalar_tensor", "empty_strided", "tril_indices", "triu_indices", "normal",
+)  # fmt: skip
+
+
+def _suite_on_meta(roots: tuple[str, ...]) -> Any:
+    """A torch function mode for the probe: tensors that code *other* than the learner's makes without a device (the
+    suite's scenario building inputs) go to 'meta' with the rest; the learner's own stay on the CPU, as they would
+    beside a GPU, where they are the bug the probe looks for."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+
+    factories = {getattr(torch, name) for name in FACTORIES if hasattr(torch, name)}
+    torch_dir = os.path.dirname(torch.__file__) + os.sep
+
+    def from_learner() -> bool:
+        f = sys._getframe(2)
+        while f is not None and f.f_code.co_filename.startswith(torch_dir):
+            f = f.f_back  # type: ignore[assignment]
+        return f is not None and f.f_code.co_filename.startswith(roots)
+
+    class SuiteOnMeta(TorchFunctionMode):
+        def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            kwargs = dict(kwargs or {})
+            if func in factories and kwargs.get("device") is None and not from_learner():
+                kwargs["device"] = "meta"
+            return func(*args, **kwargs)
+
+    return SuiteOnMeta()
+
+
+def meta_probe(fn: Any, args: Any, kwargs: dict, roots: tuple[str, ...] = ()) -> str | None:
     """Run ``fn`` again on 'meta' copies of its tensor inputs: a tensor the learner creates on the CPU
     (instead of on the inputs' device) then shows up as a device error or a CPU output, even on a
-    machine without a GPU. Anything else that fails on 'meta' proves nothing and is ignored."""
+    machine without a GPU. Anything else that fails on 'meta' proves nothing and is ignored.
+
+    ``fn`` may be a learner function or a suite's scenario (which builds the learner's classes and calls their
+    methods); random draws from a CPU ``torch.Generator`` are fine on 'meta', so calls that take one are probed too.
+    """
     import io
     import warnings
 
@@ -52,11 +89,9 @@ def meta_probe(fn: Any, args: Any, kwargs: dict) -> str | None:
     leaves: list[Any] = []
 
     def to_meta(x: Any) -> Any:
-        if isinstance(x, torch.Generator):
-            raise LookupError  # random draws follow the generator's device: not a learner bug here
         if isinstance(x, torch.Tensor):
             leaves.append(x)
-            return x.detach().to("meta")
+            return x.detach().to("meta").requires_grad_(x.requires_grad and x.is_floating_point())
         if isinstance(x, (list, tuple)):
             return type(x)(to_meta(v) for v in x)
         if isinstance(x, dict):
@@ -66,14 +101,14 @@ def meta_probe(fn: Any, args: Any, kwargs: dict) -> str | None:
     try:
         margs = to_meta(tuple(args))
         mkwargs = to_meta(dict(kwargs))
-    except LookupError:
+    except (TypeError, RuntimeError):
         return None
     if not leaves:
         return None
     saved = sys.stdout, sys.stderr
     sys.stdout = sys.stderr = io.StringIO()
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _suite_on_meta(roots):
             warnings.simplefilter("ignore")
             out = fn(*margs, **mkwargs)
     except Exception as exc:

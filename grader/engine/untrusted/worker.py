@@ -71,6 +71,10 @@ def _learner_frames(tb: Any, roots: tuple[str, ...]) -> list[dict]:
     return frames[-5:]
 
 
+class BackwardFailed(Exception):
+    """backward() through a learner function's output raised (its forward call returned)."""
+
+
 def _error(exc: BaseException, roots: tuple[str, ...]) -> dict:
     try:
         message = str(exc)[:2000]
@@ -79,7 +83,9 @@ def _error(exc: BaseException, roots: tuple[str, ...]) -> dict:
     err: dict[str, Any] = {
         "type": type(exc).__name__,
         "message": message,
-        "where": _learner_frames(exc.__traceback__, roots),
+        "where": _learner_frames(
+            (exc.__cause__ if isinstance(exc, BackwardFailed) and exc.__cause__ else exc).__traceback__, roots
+        ),
     }
     if isinstance(exc, SyntaxError):
         err["line"] = exc.lineno
@@ -198,13 +204,13 @@ def _serve(spec: dict, chan: protocol.Channel, send: Any, roots: tuple[str, ...]
             send({"id": rid, "ok": False, "error": {"type": "ImportFailed", "message": "", "where": []}})
             continue
         try:
-            value = _dispatch(module, req)
+            value = _dispatch(module, req, roots)
             send({"id": rid, "ok": True, "value": value})
         except BaseException as exc:
             send({"id": rid, "ok": False, "error": _error(exc, roots)})
 
 
-def _dispatch(module: types.ModuleType, req: dict) -> Any:
+def _dispatch(module: types.ModuleType, req: dict, roots: tuple[str, ...]) -> Any:
     op = req["op"]
     if op == "call":
         fn = getattr(module, req["name"])
@@ -221,7 +227,7 @@ def _dispatch(module: types.ModuleType, req: dict) -> Any:
         changed = [k for k, a in labelled if not same(before[k], a)]
         reply = {"$call": out, "modified": changed}
         if req.get("meta_probe"):
-            problem = meta_probe(fn, args, kwargs)
+            problem = meta_probe(fn, args, kwargs, roots)
             if problem:
                 reply["device_problem"] = problem
         return reply
@@ -240,12 +246,22 @@ def _dispatch(module: types.ModuleType, req: dict) -> Any:
         upstream = req.get("upstream")
         if upstream is None:
             upstream = torch.ones_like(out)
-        out.backward(upstream)
+        try:
+            out.backward(upstream)
+        except Exception as exc:  # the forward call worked: say the backward pass is what failed
+            raise BackwardFailed(f"{type(exc).__name__}: {exc}") from exc
         return {"out": out, "grads": [args[i].grad for i in req["wrt"]]}
     if op == "scenario":
         namespace: dict[str, Any] = {"__name__": "scenario"}
         exec(compile(req["source"], "<scenario>", "exec"), namespace)
-        return namespace[req["function"]](module, *req.get("args", ()), **req.get("kwargs", {}))
+        scenario = namespace[req["function"]]
+        args, kwargs = req.get("args", ()), req.get("kwargs", {})
+        value = scenario(module, *args, **kwargs)
+        if not req.get("meta_probe"):
+            return value
+        # The learner's classes and methods, as the scenario drives them, on 'meta' inputs (see meta_probe).
+        problem = meta_probe(lambda *a, **k: scenario(module, *a, **k), args, kwargs, roots)
+        return {"$scenario": value, "device_problem": problem}
     if op == "has":
         return {n: hasattr(module, n) for n in req["names"]}
     raise ValueError(f"unknown op {op!r}")
