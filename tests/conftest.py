@@ -73,6 +73,7 @@ def make_course(dest: Path, exercises: list[str], *, timeout_s: float = 3, budge
                 ("solutions", f"{e['id']}.py"),
                 ("grader/suites", f"test_{e['id']}.py"),
                 ("mutants", f"{e['id']}.yaml"),
+                ("mutants", f"{e['id']}.signatures.json"),
             ):
                 src = REPO / sub / lesson["id"] / name
                 if src.exists():

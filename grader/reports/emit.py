@@ -82,10 +82,10 @@ def emit(report: Any, fmt: Format | str, output: Path | None = None, *, quiet: b
             pass
 
 
-def show_text(text: str, quiet: bool) -> None:
-    """A text report on the terminal; ``quiet`` keeps failures and the summary only."""
+def show_text(text: str, quiet: bool, console: Any = None) -> None:
+    """A text report on the terminal (or on ``console``); ``quiet`` keeps failures and the summary only."""
     from rich.console import Console
 
     if quiet:
         text = "\n".join(ln for ln in text.splitlines() if "✔" not in ln) + "\n"
-    Console(highlight=False, soft_wrap=True).print(text, end="")
+    (console or Console(highlight=False, soft_wrap=True)).print(text, end="")

@@ -240,14 +240,14 @@ class Watcher:
         from grader.engine.results import Status
         from grader.engine.runner import GradeOptions
         from grader.grading.check import grade_target
-        from grader.reports.emit import emit
+        from grader.reports.emit import render, show_text
 
         try:
             result = grade_target(
                 self.course, qid, self.workspace, GradeOptions(device=self.device), engine=self.engine,
                 teaching=self.teaching,
             )  # fmt: skip
-            emit(result, "text", quiet=self.quiet)
+            show_text(render(result, "text"), self.quiet, self.out)
         except DlgradeError as exc:
             self.out.print(f"[red]error:[/red] {escape(exc.render())}")
             return None

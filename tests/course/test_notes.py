@@ -342,12 +342,3 @@ def test_unknown_exercise_tag_is_reported(course):
     assert len(cards) == 1
     assert len(problems) == 1 and problems[0].line == 4 and "no_such_exercise" in problems[0].message
     assert "softmax_ce" in problems[0].fix
-
-
-def test_notes_link_uses_the_card_questions(course):
-    from grader.engine.results import ExerciseResult, Status
-    from grader.grading.teaching import attach_cards
-
-    res = ExerciseResult(id="lesson1.embedding", title="t", status=Status.FAILED, score=0, max_score=10)
-    attach_cards(course, course.lesson("lesson1"), [res])
-    assert res.cards == ["What is an embedding, computationally?", 'Which <tag> & "quotes" survive export?']

@@ -239,7 +239,9 @@ def lesson_result() -> LessonResult:
         max_score=10.0,
         checks=[ok, wrong, adam, conv],
         file="lesson9/adam.py",
-        hints=["Keep the first moment m and the second moment v per parameter."],
+        n_hints=3,
+        hint="Keep the first moment m and the second moment v per parameter.",
+        hint_level=1,
         cards=["What does Adam's bias correction fix?", "Why <epsilon> in the denominator?"],
     )
     ex2 = ExerciseResult(
