@@ -25,7 +25,7 @@ from typing import Any
 from grader.course.curriculum import ExerciseRef
 from grader.engine.results import CheckResult, Diagnosis, ExerciseResult, Status
 
-FORMAT = 1
+FORMAT = 2  # bump when what a signature records changes: every recorded file is then stale
 
 # ---------------------------------------------------------------------- signatures
 
@@ -61,12 +61,21 @@ class CheckSignature:
         )
 
 
+def _round(m: re.Match[str]) -> str:
+    try:
+        return f"{float(m.group(0)):.3g}"
+    except ValueError:
+        return m.group(0)
+
+
 def _normalise(message: str) -> str:
-    """A failure message without what varies from run to run: numbers, paths, addresses."""
+    """A failure message without what varies from run to run (paths, addresses, the last digits of numbers): the
+    numbers a check reports (a standard deviation, a count) tell mistakes apart, so they stay, to 3 digits."""
     text = message.splitlines()[0] if message else ""
     text = re.sub(r"0x[0-9a-f]+", "0x", text)
     text = re.sub(r"(/[^\s:'\"]+)+", "/", text)
-    return re.sub(r"-?\d+(\.\d+)?(e[-+]?\d+)?", "#", text)[:200]
+    text = re.sub(r"line \d+", "line #", text)
+    return re.sub(r"-?\d+\.\d+(e[-+]?\d+)?|-?\d+e[-+]?\d+", _round, text)[:240]
 
 
 def check_signature(c: CheckResult) -> CheckSignature:

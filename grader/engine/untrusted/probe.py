@@ -49,8 +49,9 @@ FACTORIES = (
 
 def _suite_on_meta(roots: tuple[str, ...]) -> Any:
     """A torch function mode for the probe: tensors that code *other* than the learner's makes without a device (the
-    suite's scenario building inputs) go to 'meta' with the rest; the learner's own stay on the CPU, as they would
-    beside a GPU, where they are the bug the probe looks for."""
+    suite's scenario building inputs) go to 'meta' with the rest, and so do those a learner's module makes while it
+    is built; the ones the learner's code makes while it runs stay on the CPU, as they would beside a GPU, where they
+    are the bug the probe looks for."""
     import torch
     from torch.overrides import TorchFunctionMode
 
@@ -61,7 +62,15 @@ def _suite_on_meta(roots: tuple[str, ...]) -> Any:
         f = sys._getframe(2)
         while f is not None and f.f_code.co_filename.startswith(torch_dir):
             f = f.f_back  # type: ignore[assignment]
-        return f is not None and f.f_code.co_filename.startswith(roots)
+        learner = False
+        while f is not None and f.f_code.co_filename.startswith(roots):
+            learner = True
+            if f.f_code.co_name == "__init__" and isinstance(f.f_locals.get("self"), torch.nn.Module):
+                # Building a module: its tensors are moved to the device with the module afterwards, as they
+                # should be. (An optimizer is not moved: tensors its __init__ makes still count.)
+                return False
+            f = f.f_back  # type: ignore[assignment]
+        return learner
 
     class SuiteOnMeta(TorchFunctionMode):
         def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
