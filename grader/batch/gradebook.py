@@ -16,13 +16,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from grader.batch.submissions import Submission, extract_zip
+from grader.batch.submissions import Submission, arrange, extract_zip
 from grader.course.curriculum import Course, ExerciseRef
-from grader.engine.results import ExerciseResult, LessonResult, Status, check_from_json, summarize
+from grader.engine.results import Diagnosis, ExerciseResult, LessonResult, Status, check_from_json, summarize
 from grader.engine.runner import GradeOptions, Grader, RunInput
 from grader.errors import UsageError
 from grader.reports.emit import render
@@ -38,6 +38,23 @@ class Graded:
     exercises: list[ExerciseResult] = field(default_factory=list)
     fingerprint: str = ""
     note: str = ""
+    sandbox: str = ""  # the isolation layers of the machine that graded it
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything a report needs, losslessly: exercise records with their hints, cards, diagnoses and check
+        details (the pictures), so feedback rendered from it (after a resume, or from a cluster worker's record)
+        is the feedback of the run that graded it."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "wall_s": round(self.wall_s, 3),
+            "fingerprint": self.fingerprint,
+            "note": self.note,
+            "sandbox": self.sandbox,
+            "records": [_exercise_to_json(e) for e in self.exercises],
+        }
 
 
 class BatchGrader:
@@ -94,6 +111,7 @@ class BatchGrader:
                     except ValueError as exc:
                         bad[sub.name] = str(exc)
                         continue
+                ws = arrange(ws, [r.filename for r in self.refs], tmp / f"a{i}")
                 runs.append(RunInput(f"s{i}", ws, submission=True))
             try:
                 results = Grader(self.course, self.refs, self.opts).grade(runs) if runs else {}
@@ -101,6 +119,7 @@ class BatchGrader:
             except Exception as exc:  # the grader itself failed on this chunk: mark, move on
                 results, crash = {}, f"{type(exc).__name__}: {exc}"
         wall = (time.monotonic() - start) / max(len(subs), 1)
+        sandbox = self.sandbox_text()
         out = []
         for i, sub in enumerate(subs):
             if sub.name in bad:
@@ -113,6 +132,7 @@ class BatchGrader:
                         wall,
                         fingerprint=sub.fingerprint,
                         note=bad[sub.name],
+                        sandbox=sandbox,
                     )
                 )
                 continue
@@ -120,11 +140,13 @@ class BatchGrader:
             if res is None or _grader_failed(res):
                 note = crash or (res[0].error if res else "") or "the grader failed on this submission"
                 out.append(
-                    Graded(sub.name, "not gradable", 0.0, self.max_score, wall, res or [], sub.fingerprint, note or "")
+                    Graded(
+                        sub.name, "not gradable", 0.0, self.max_score, wall, res or [], sub.fingerprint, note, sandbox
+                    )
                 )
                 continue
             status, score, max_score = summarize(res)
-            out.append(Graded(sub.name, status.value, score, max_score, wall, res, sub.fingerprint))
+            out.append(Graded(sub.name, status.value, score, max_score, wall, res, sub.fingerprint, sandbox=sandbox))
         return out
 
     @property
@@ -168,28 +190,23 @@ class BatchGrader:
 
     def save(self, g: Graded) -> None:
         lesson_result = self.lesson_result(g)
-        data = {
-            "name": g.name,
-            "status": g.status,
-            "score": g.score,
-            "max_score": g.max_score,
-            "wall_s": round(g.wall_s, 3),
-            "fingerprint": g.fingerprint,
-            "note": g.note,
-            "report": lesson_result.to_json(),
-        }
+        data = {**g.to_json(), "report": lesson_result.to_json()}
         self.result_path(g.name).write_text(json.dumps(data, indent=2), encoding="utf-8")
         fb = self.out_dir / "feedback"
         (fb / f"{g.name}.md").write_text(render(lesson_result, "markdown"), encoding="utf-8")
         (fb / f"{g.name}.html").write_text(render(lesson_result, "html"), encoding="utf-8")
 
-    def lesson_result(self, g: Graded) -> LessonResult:
-        lesson = self.course.lesson(self.lesson_id)
-        status = Status.ERROR if g.status == "not gradable" else Status(g.status)
+    def sandbox_text(self) -> str:
+        """The isolation layers this machine gives a run with these options (``dlgrade doctor`` in one line)."""
         if self._sandbox_text is None:
             from grader.engine.untrusted.sandbox import describe
 
             self._sandbox_text = describe(self.opts.sandbox)
+        return self._sandbox_text
+
+    def lesson_result(self, g: Graded) -> LessonResult:
+        lesson = self.course.lesson(self.lesson_id)
+        status = Status.ERROR if g.status == "not gradable" else Status(g.status)
         return LessonResult(
             self.lesson_id,
             lesson.title,
@@ -199,7 +216,7 @@ class BatchGrader:
             g.exercises,
             device=self.opts.device,
             duration_s=g.wall_s,
-            sandbox=self._sandbox_text,
+            sandbox=g.sandbox or self.sandbox_text(),
         )
 
     def load(self, name: str) -> Graded | None:
@@ -247,14 +264,12 @@ def _grader_failed(res: list[ExerciseResult]) -> bool:
 
 
 def graded_from(data: dict[str, Any]) -> Graded:
-    exercises = []
-    for e in data["report"]["exercises"]:
-        checks = [check_from_json(c) for c in e["checks"]]
-        exercises.append(
-            ExerciseResult(
-                e["id"], e["title"], Status(e["status"]), e["score"], e["max_score"], checks, error=e.get("error")
-            )
-        )
+    """A ``Graded`` back from ``Graded.to_json()`` (or from a results file written before records were kept,
+    whose exercises then come from the JSON report: no hints, cards or pictures)."""
+    if "records" in data:
+        exercises = [_exercise_from_json(e) for e in data["records"]]
+    else:
+        exercises = [_exercise_from_report(e) for e in data["report"]["exercises"]]
     return Graded(
         data["name"],
         data["status"],
@@ -264,6 +279,42 @@ def graded_from(data: dict[str, Any]) -> Graded:
         exercises,
         data.get("fingerprint", ""),
         data.get("note", ""),
+        data.get("sandbox", ""),
+    )
+
+
+def _exercise_to_json(e: ExerciseResult) -> dict[str, Any]:
+    return {
+        **{f.name: getattr(e, f.name) for f in fields(e) if f.name not in ("status", "checks", "diagnoses")},
+        "status": e.status.value,
+        "checks": [{**{f.name: getattr(c, f.name) for f in fields(c)}, "status": c.status.value} for c in e.checks],
+        "diagnoses": [d.to_json() for d in e.diagnoses],
+    }
+
+
+def _exercise_from_json(e: dict[str, Any]) -> ExerciseResult:
+    known = {f.name for f in fields(ExerciseResult)}
+    return ExerciseResult(
+        **{
+            **{k: v for k, v in e.items() if k in known},
+            "status": Status(e["status"]),
+            "checks": [check_from_json(c) for c in e["checks"]],
+            "diagnoses": [Diagnosis(**d) for d in e.get("diagnoses", [])],
+        }
+    )
+
+
+def _exercise_from_report(e: dict[str, Any]) -> ExerciseResult:
+    diagnosis = e.get("diagnosis")
+    return ExerciseResult(
+        e["id"],
+        e["title"],
+        Status(e["status"]),
+        e["score"],
+        e["max_score"],
+        [check_from_json(c) for c in e["checks"]],
+        error=e.get("error"),
+        diagnoses=[Diagnosis(**diagnosis)] if diagnosis else [],
     )
 
 

@@ -115,39 +115,6 @@ def test_dev_new_scaffolds_a_checkable_exercise(small_course: Path) -> None:
     assert "at least 3 are required" in check.stdout
 
 
-def test_cluster_backend_matches_local(small_course: Path, tmp_path: Path) -> None:
-    import distributed  # the cluster extra is part of the dev dependencies
-
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    shutil.copytree(small_course / "solutions", subs / "alice")
-    shutil.copytree(small_course / "exercises", subs / "bob")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True, dashboard_address=None) as lc:
-        res = run_cli(
-            "grade",
-            str(subs),
-            "--lesson",
-            "lesson7",
-            "--out",
-            str(tmp_path / "remote"),
-            "--cluster",
-            lc.scheduler_address,
-            "--course",
-            str(small_course),
-        )
-        assert res.code == 0, res.stderr
-    local = run_cli(
-        "grade", str(subs), "--lesson", "lesson7", "--out", str(tmp_path / "local"), "--course", str(small_course)
-    )
-    assert local.code == 0
-
-    def book(d: str) -> list[tuple]:
-        rows = csv.DictReader((tmp_path / d / "gradebook.csv").open())
-        return [(r["learner"], r["lesson7.softmax_ce"], r["total"], r["status"]) for r in rows]
-
-    assert book("remote") == book("local")
-
-
 def test_public_suite_only_says_public(small_course: Path, tmp_path: Path) -> None:
     import yaml
 
