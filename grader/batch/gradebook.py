@@ -25,7 +25,7 @@ from grader.course.curriculum import Course, ExerciseRef
 from grader.engine.results import Diagnosis, ExerciseResult, LessonResult, Status, check_from_json, summarize
 from grader.engine.runner import GradeOptions, Grader, RunInput
 from grader.errors import UsageError
-from grader.reports.emit import render
+from grader.reports.emit import render, write_atomically
 
 
 @dataclass
@@ -254,6 +254,21 @@ class BatchGrader:
         json_path = self.out_dir / "gradebook.json"
         json_path.write_text(json.dumps({"lesson": self.lesson_id, "learners": rows}, indent=2), encoding="utf-8")
         return csv_path, json_path
+
+    def write_class_report(self, graded: list[Graded]) -> tuple[Path, Path]:
+        """OUT/class.html and OUT/class.json: distributions, the checks failed most, the common mistakes."""
+        from grader.reports import class_report
+
+        view = class_report.class_view(
+            self.lesson_id,
+            self.course.lesson(self.lesson_id).title,
+            [class_report.ExerciseInfo(r.qualified_id, r.ex.title, float(r.points)) for r in self.refs],
+            [class_report.Learner(g.name, g.status, g.score, g.max_score, g.exercises) for g in graded],
+        )
+        html_path, json_path = self.out_dir / "class.html", self.out_dir / "class.json"
+        write_atomically(json_path, class_report.to_json(view))
+        write_atomically(html_path, class_report.render_html(view))
+        return html_path, json_path
 
 
 def _grader_failed(res: list[ExerciseResult]) -> bool:

@@ -135,7 +135,7 @@ def test_cluster_gradebook_and_feedback_are_a_local_runs(small_course: Path, tmp
     }
     assert 0 < float(rows["dora"]["total"]) < 10 and 0 < float(rows["erin"]["total"]) < 10
 
-    compared = ["gradebook.csv", "gradebook.json"]
+    compared = ["gradebook.csv", "gradebook.json", "class.json", "class.html"]
     for name in sorted(rows):
         compared += [f"feedback/{name}.md", f"feedback/{name}.html", f"results/{name}.json"]
     for rel in compared:
