@@ -314,9 +314,14 @@ def _exercise_from_json(e: dict[str, Any]) -> ExerciseResult:
             **{k: v for k, v in e.items() if k in known},
             "status": Status(e["status"]),
             "checks": [check_from_json(c) for c in e["checks"]],
-            "diagnoses": [Diagnosis(**d) for d in e.get("diagnoses", [])],
+            "diagnoses": [_diagnosis(d) for d in e.get("diagnoses", [])],
         }
     )
+
+
+def _diagnosis(d: dict[str, Any]) -> Diagnosis:
+    known = {f.name for f in fields(Diagnosis)}
+    return Diagnosis(**{k: v for k, v in d.items() if k in known})
 
 
 def _exercise_from_report(e: dict[str, Any]) -> ExerciseResult:
@@ -329,7 +334,7 @@ def _exercise_from_report(e: dict[str, Any]) -> ExerciseResult:
         e["max_score"],
         [check_from_json(c) for c in e["checks"]],
         error=e.get("error"),
-        diagnoses=[Diagnosis(**diagnosis)] if diagnosis else [],
+        diagnoses=[_diagnosis(diagnosis)] if diagnosis else [],
     )
 
 
