@@ -33,7 +33,8 @@ def _zip_folder(path: Path) -> bytes:
 def grade_task(
     course_root: str, lesson_id: str, target: str, name: str, fingerprint: str, payload: bytes, opts: dict[str, Any]
 ) -> dict[str, Any]:
-    """Runs on a Dask worker: unpack, grade with the local grader, return plain data."""
+    """Runs on a Dask worker: grade with the local grader, return the full record as plain data (``Graded.to_json``:
+    hints, cards, diagnoses and check details included), so the feedback written from it is a local run's."""
     from grader.batch.gradebook import BatchGrader
     from grader.course.curriculum import load_course
 
@@ -45,8 +46,8 @@ def grade_task(
         src.write_bytes(payload)
         batch = BatchGrader(course, lesson_id, refs, tmp / "out", GradeOptions(**opts))
         graded = batch.grade_chunk([Submission(name, src, fingerprint)])[0]
-        batch.save(graded)
-        return json.loads(batch.result_path(name).read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+        # Through JSON: what crosses the wire is plain data, exactly what a results file holds.
+        return json.loads(json.dumps(graded.to_json()))  # type: ignore[no-any-return]
 
 
 class ClusterGrader:

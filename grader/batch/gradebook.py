@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.submissions import Submission, extract_zip
+from grader.batch.submissions import Submission, arrange, extract_zip
 from grader.course.curriculum import Course, ExerciseRef
 from grader.engine.engine import Engine
 from grader.engine.results import ExerciseResult, LessonResult, Status, summarize
 from grader.engine.runner import GradeOptions, Grader, RunInput
 from grader.errors import UsageError
 from grader.grading.teaching import Teaching
-from grader.reports.emit import render
+from grader.reports.emit import render, write_atomically
 
 
 @dataclass
@@ -40,6 +40,23 @@ class Graded:
     exercises: list[ExerciseResult] = field(default_factory=list)
     fingerprint: str = ""
     note: str = ""
+    sandbox: str = ""  # the isolation layers of the machine that graded it
+
+    def to_json(self) -> dict[str, Any]:
+        """Everything a report needs, losslessly: exercise records with their hints, cards, diagnoses and check
+        details (the pictures), so feedback rendered from it (after a resume, or from a cluster worker's record)
+        is the feedback of the run that graded it."""
+        return {
+            "name": self.name,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "wall_s": round(self.wall_s, 3),
+            "fingerprint": self.fingerprint,
+            "note": self.note,
+            "sandbox": self.sandbox,
+            "exercises": [e.to_json() for e in self.exercises],
+        }
 
 
 class BatchGrader:
@@ -97,6 +114,7 @@ class BatchGrader:
                     except ValueError as exc:
                         bad[sub.name] = str(exc)
                         continue
+                ws = arrange(ws, [r.filename for r in self.refs], tmp / f"a{i}")
                 runs.append(RunInput(f"s{i}", ws, submission=True))
             try:
                 engines = [engine] if engine is not None else None
@@ -105,6 +123,7 @@ class BatchGrader:
             except Exception as exc:  # the grader itself failed on this chunk: mark, move on
                 results, crash = {}, f"{type(exc).__name__}: {exc}"
         wall = (time.monotonic() - start) / max(len(subs), 1)
+        sandbox = self.sandbox_text()
         out = []
         for i, sub in enumerate(subs):
             if sub.name in bad:
@@ -117,6 +136,7 @@ class BatchGrader:
                         wall,
                         fingerprint=sub.fingerprint,
                         note=bad[sub.name],
+                        sandbox=sandbox,
                     )
                 )
                 continue
@@ -124,12 +144,14 @@ class BatchGrader:
             if res is None or _grader_failed(res):
                 note = crash or (res[0].error if res else "") or "the grader failed on this submission"
                 out.append(
-                    Graded(sub.name, "not gradable", 0.0, self.max_score, wall, res or [], sub.fingerprint, note or "")
+                    Graded(
+                        sub.name, "not gradable", 0.0, self.max_score, wall, res or [], sub.fingerprint, note, sandbox
+                    )
                 )
                 continue
             self.teaching.teach(self.refs, res)  # the same teaching a learner's own check gives (no hints seen yet)
             status, score, max_score = summarize(res)
-            out.append(Graded(sub.name, status.value, score, max_score, wall, res, sub.fingerprint))
+            out.append(Graded(sub.name, status.value, score, max_score, wall, res, sub.fingerprint, sandbox=sandbox))
         return out
 
     @property
@@ -207,28 +229,23 @@ class BatchGrader:
 
     def save(self, g: Graded) -> None:
         lesson_result = self.lesson_result(g)
-        data = {
-            "name": g.name,
-            "status": g.status,
-            "score": g.score,
-            "max_score": g.max_score,
-            "wall_s": round(g.wall_s, 3),
-            "fingerprint": g.fingerprint,
-            "note": g.note,
-            "report": lesson_result.to_json(),
-        }
+        data = {**g.to_json(), "report": lesson_result.to_json()}
         self.result_path(g.name).write_text(json.dumps(data, indent=2), encoding="utf-8")
         fb = self.out_dir / "feedback"
         (fb / f"{g.name}.md").write_text(render(lesson_result, "markdown"), encoding="utf-8")
         (fb / f"{g.name}.html").write_text(render(lesson_result, "html"), encoding="utf-8")
 
-    def lesson_result(self, g: Graded) -> LessonResult:
-        lesson = self.course.lesson(self.lesson_id)
-        status = Status.ERROR if g.status == "not gradable" else Status(g.status)
+    def sandbox_text(self) -> str:
+        """The isolation layers this machine gives a run with these options (``dlgrade doctor`` in one line)."""
         if self._sandbox_text is None:
             from grader.engine.untrusted.sandbox import describe
 
             self._sandbox_text = describe(self.opts.sandbox)
+        return self._sandbox_text
+
+    def lesson_result(self, g: Graded) -> LessonResult:
+        lesson = self.course.lesson(self.lesson_id)
+        status = Status.ERROR if g.status == "not gradable" else Status(g.status)
         return LessonResult(
             self.lesson_id,
             lesson.title,
@@ -238,7 +255,7 @@ class BatchGrader:
             g.exercises,
             device=self.opts.device,
             duration_s=g.wall_s,
-            sandbox=self._sandbox_text,
+            sandbox=g.sandbox or self.sandbox_text(),
         )
 
     def load(self, name: str) -> Graded | None:
@@ -277,6 +294,21 @@ class BatchGrader:
         json_path.write_text(json.dumps({"lesson": self.lesson_id, "learners": rows}, indent=2), encoding="utf-8")
         return csv_path, json_path
 
+    def write_class_report(self, graded: list[Graded]) -> tuple[Path, Path]:
+        """OUT/class.html and OUT/class.json: distributions, the checks failed most, the common mistakes."""
+        from grader.reports import class_report
+
+        view = class_report.class_view(
+            self.lesson_id,
+            self.course.lesson(self.lesson_id).title,
+            [class_report.ExerciseInfo(r.qualified_id, r.ex.title, float(r.points)) for r in self.refs],
+            [class_report.Learner(g.name, g.status, g.score, g.max_score, g.exercises) for g in graded],
+        )
+        html_path, json_path = self.out_dir / "class.html", self.out_dir / "class.json"
+        write_atomically(json_path, class_report.to_json(view))
+        write_atomically(html_path, class_report.render_html(view))
+        return html_path, json_path
+
 
 def _grader_failed(res: list[ExerciseResult]) -> bool:
     """Every exercise lacks a record: the grader (not the learner) failed."""
@@ -286,7 +318,9 @@ def _grader_failed(res: list[ExerciseResult]) -> bool:
 
 
 def graded_from(data: dict[str, Any]) -> Graded:
-    exercises = [ExerciseResult.from_json(e) for e in data["report"]["exercises"]]
+    """A ``Graded`` back from ``Graded.to_json()``: its exercises carry what every report needs (hints, cards,
+    diagnoses, check details), so feedback rendered from it is the feedback of the run that graded it."""
+    exercises = [ExerciseResult.from_json(e) for e in data.get("exercises") or data["report"]["exercises"]]
     return Graded(
         data["name"],
         data["status"],
@@ -296,6 +330,7 @@ def graded_from(data: dict[str, Any]) -> Graded:
         exercises,
         data.get("fingerprint", ""),
         data.get("note", ""),
+        data.get("sandbox", ""),
     )
 
 

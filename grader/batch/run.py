@@ -77,6 +77,7 @@ def run_grade(
             )
             return 130
     csv_path, json_path = batch.write_gradebook(graded)
+    class_html, _ = batch.write_class_report(graded)
     if fmt:
         for g in graded:
             path = out / "feedback" / f"{g.name}.{fmt}.{SUFFIX[Format(fmt)]}"
@@ -84,6 +85,7 @@ def run_grade(
     from grader.engine.untrusted.sandbox import describe
 
     _summary(con, graded, skipped, csv_path)
+    con.print(f"class report: {class_html}")
     con.print(f"sandbox: {describe(sandbox)}")
     bad = [g for g in graded if g.status == "not gradable"]
     return EXIT_FAILED if bad else EXIT_OK

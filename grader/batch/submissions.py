@@ -1,9 +1,12 @@
-"""A class's submissions: one folder or ``.zip`` per learner, found, fingerprinted and unpacked safely."""
+"""A class's submissions: one folder or ``.zip`` per learner, found, fingerprinted, unpacked safely and laid out
+like a workspace (``lesson7/softmax_ce.py``) whether the learner handed in that layout or the bare files."""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,8 +77,33 @@ def extract_zip(src: Path, dest: Path) -> Path:
             if name.startswith("/") or ".." in Path(name).parts or (info.external_attr >> 16) & 0o170000 == 0o120000:
                 raise ValueError(f"{src.name} holds an unsafe path: {name}")
         zf.extractall(dest)
-    # A zip of a folder: descend into the single top folder.
-    entries = [p for p in dest.iterdir() if not p.name.startswith((".", "__MACOSX"))]
-    if len(entries) == 1 and entries[0].is_dir() and not any(p.name.startswith("lesson") for p in entries):
-        return entries[0]
     return dest
+
+
+def _visible(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX", "__pycache__"))]
+
+
+def arrange(root: Path, filenames: Sequence[str], staging: Path) -> Path:
+    """The workspace to grade for a submission unpacked at ``root``, given the exercise files the grader looks for
+    (``lesson7/softmax_ce.py``, relative to a workspace).
+
+    Learners hand in either the workspace layout (``lesson7/softmax_ce.py``) or the bare files (``softmax_ce.py``),
+    each at the top or inside one folder (a zip of a folder, an upload of a folder). The layout is graded where it
+    is; bare files are copied into that layout under ``staging``. Nothing found: ``root`` itself, so each missing
+    file is reported as missing.
+    """
+    places = [root]
+    top = _visible(root) if root.is_dir() else []
+    if len(top) == 1 and top[0].is_dir() and not top[0].is_symlink():
+        places.append(top[0])
+    for place in places:
+        if any((place / f).is_file() for f in filenames):
+            return place
+    for place in places:
+        if any((place / Path(f).name).is_file() for f in filenames):
+            for folder in sorted({Path(f).parent for f in filenames}):
+                # The learner's other files (helpers their modules import) travel with them.
+                shutil.copytree(place, staging / folder, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
+            return staging
+    return root

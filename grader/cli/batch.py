@@ -38,7 +38,8 @@ def grade(
 
     Example: [bold]dlgrade grade submissions/ --lesson lesson7 --jobs 2[/bold]
 
-    Writes OUT/gradebook.csv, OUT/gradebook.json, OUT/feedback/<learner>.md|.html and OUT/results/<learner>.json.
+    Writes OUT/gradebook.csv, OUT/gradebook.json, OUT/class.html and OUT/class.json (distributions, the checks
+    failed most, common mistakes), OUT/feedback/<learner>.md|.html and OUT/results/<learner>.json.
     """
     from grader.batch.run import run_grade
 

@@ -201,8 +201,8 @@ class Grader:
                     continue
                 if not module_path.is_file():
                     problems[run.id][ref.qualified_id] = (
-                        f"{ref.filename} is not in the submission: hand in {ref.filename} (inside a folder "
-                        f"{Path(ref.filename).parent}/)"
+                        f"{ref.filename} is not in the submission: hand in {Path(ref.filename).name} (on its own, "
+                        f"or in a folder {Path(ref.filename).parent}/)"
                         if run.submission
                         else f"{ref.filename} is missing from the workspace ({run.workspace}); "
                         f"restore it with `dlgrade reset {ref.qualified_id}`"
