@@ -378,9 +378,14 @@ def exercise_result(ref: ExerciseRef, checks: list[CheckResult], error: str | No
 
 
 def grade_workspace(
-    course: Course, refs: list[ExerciseRef], workspace: Path, opts: GradeOptions, run_id: str = "learner"
+    course: Course,
+    refs: list[ExerciseRef],
+    workspace: Path,
+    opts: GradeOptions,
+    run_id: str = "learner",
+    overrides: dict[str, str] | None = None,
 ) -> tuple[list[ExerciseResult], float, bool]:
     start = time.monotonic()
     g = Grader(course, refs, opts)
-    res = g.grade([RunInput(run_id, workspace)])
+    res = g.grade([RunInput(run_id, workspace, overrides=dict(overrides or {}))])
     return res[run_id], time.monotonic() - start, g.public_only

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course.curriculum import Course
+from grader.course.notebooks import notebook_modules
 from grader.engine.results import LessonResult, Status, summarize
 from grader.engine.runner import GradeOptions, grade_workspace
 from grader.errors import EXIT_FAILED, EXIT_OK
@@ -17,13 +18,23 @@ from grader.reports.formats import Format
 
 
 def grade_target(
-    course: Course, target: str, workspace: Path, opts: GradeOptions, *, record: bool = True
+    course: Course,
+    target: str,
+    workspace: Path,
+    opts: GradeOptions,
+    *,
+    record: bool = True,
+    cells: dict[str, str] | None = None,
 ) -> LessonResult:
-    """Grade ``target`` (``lesson7``, ``7`` or ``lesson7.softmax_ce``) in ``workspace`` into one result."""
+    """Grade ``target`` (``lesson7``, ``7`` or ``lesson7.softmax_ce``) in ``workspace`` into one result.
+
+    Marked notebook cells in the workspace, and ``cells`` (exercise id -> code, from the ``%%dlgrade`` magic),
+    take the place of the exercises' files."""
     from grader.engine.untrusted.sandbox import describe
 
     lesson, refs = course.select(target)
-    results, elapsed, public_only = grade_workspace(course, refs, workspace, opts)
+    overrides = notebook_modules(course, refs, workspace, cells)
+    results, elapsed, public_only = grade_workspace(course, refs, workspace, opts, overrides=overrides)
     attach_cards(course, lesson, results)
     status, score, max_score = summarize(results)
     result = LessonResult(
