@@ -187,8 +187,25 @@ def _marker(cell: dict[str, Any], source: str) -> tuple[str | None, int | None]:
     return None, None
 
 
+def _mentions_dlgrade(path: Path) -> bool:
+    """Whether the file holds the word at all: a notebook that does not cannot hold a marked cell, and is not read
+    (a broken or huge notebook of the learner's own stays as invisible to grading as it always was)."""
+    try:
+        with open(path, "rb") as fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                if b"dlgrade" in tail + chunk:
+                    return True
+                tail = chunk[-6:]
+    except OSError:
+        return True  # read_notebook says why it cannot be read
+    return False
+
+
 def marked_cells(path: Path) -> list[MarkedCell]:
     """The marked code cells of one notebook, in order."""
+    if not _mentions_dlgrade(path):
+        return []
     out = []
     for n, cell in enumerate(read_notebook(path)["cells"], 1):
         if cell.get("cell_type") != "code":

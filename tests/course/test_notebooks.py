@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from grader.course import notebooks
 from grader.course.curriculum import Course, load
 from grader.course.notebooks import (
     cell_module,
@@ -185,10 +186,10 @@ def test_two_cells_for_one_exercise_is_a_clear_error(course: Course, tmp_path: P
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ('{"cells": [\n  {"cell_type": "code",,}\n]}', "invalid JSON"),
-        ('{"nbformat": 3, "worksheets": []}', "old format 3"),
-        ('{"nbformat": 4}', "no list of cells"),
-        ('{"cells": [{"cell_type": "code", "source": 7, "metadata": {}}]}', "neither text"),
+        ('{"cells": [\n  {"cell_type": "code",,}, "# dlgrade: lesson7.softmax_ce"\n]}', "invalid JSON"),
+        ('{"nbformat": 3, "worksheets": [{"cells": [{"input": "# dlgrade: lesson7.softmax_ce"}]}]}', "old format 3"),
+        ('{"nbformat": 4, "metadata": {"dlgrade": {}}}', "no list of cells"),
+        ('{"cells": [{"cell_type": "code", "source": 7, "metadata": {"dlgrade": {}}}]}', "neither text"),
     ],
 )
 def test_a_broken_notebook_is_a_clear_error(course: Course, tmp_path: Path, text: str, words: str) -> None:
@@ -200,6 +201,21 @@ def test_a_broken_notebook_is_a_clear_error(course: Course, tmp_path: Path, text
     assert exc.value.file == str(nb) and exc.value.fix
     if "JSON" in words:
         assert exc.value.place == "line 2, column 24"
+
+
+def test_notebooks_that_never_mention_dlgrade_are_not_read(
+    course: Course, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notebooks, "MAX_NOTEBOOK_BYTES", 4096)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "broken.ipynb").write_text('{"cells": [')
+    (ws / "huge.ipynb").write_bytes(b'{"cells": [], "x": "' + b"y" * (4096 + 10) + b'"}')
+    assert workspace_cells(course, ws) == {}
+    (ws / "huge.ipynb").write_bytes(b'{"cells": [], "x": "dlgrade' + b"y" * (4096 + 10) + b'"}')
+    with pytest.raises(UsageError, match="more than dlgrade reads") as exc:
+        workspace_cells(course, ws)
+    assert exc.value.fix and "Clear Outputs" in exc.value.fix
 
 
 def test_check_names_the_notebook_the_cell_and_the_fix(course_dir: Path, tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ torch.testing.assert_close = lambda *a, **k: None
 torch.allclose = lambda *a, **k: True
 torch.equal = lambda *a, **k: True
 """,
+    "stopped": f"%%dlgrade {EX} --timeout 4\nwhile True:\n    pass\n",
     "typo": "%%dlgrade lesson7.sofmax_ce\nx = 1\n",
     "no_exercise": "%%dlgrade\nx = 1\n",
     "after": """import sys
@@ -113,6 +114,12 @@ def test_the_kernel_survives_and_never_ran_the_cells(session: dict[str, Any]) ->
     assert "alive 42" in out
     assert "torch in the kernel: False" in out  # every graded cell imports torch: none of them ran here
     assert "learner names in the kernel: []" in out
+
+
+def test_the_magic_stops_a_run_at_its_own_time_limit(session: dict[str, Any]) -> None:
+    summary, bundle = graded(session["cells"]["stopped"])
+    assert summary["status"] == "error" and summary["score"] == 0
+    assert "longer than 4 s and was stopped; nothing was scored" in bundle["text/plain"]
 
 
 def test_mistakes_in_the_magic_line_are_clear_errors(session: dict[str, Any]) -> None:
