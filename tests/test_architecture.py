@@ -36,6 +36,7 @@ ALLOWED: dict[str, set[str]] = {
     "grader.watch": {"grader.course", "grader.engine", "grader.grading", "grader.progress", "grader.reports"},
     "grader.batch": {"grader.course", "grader.engine", "grader.grading", "grader.reports"},
     "grader.instructor": {"grader.course", "grader.engine", "grader.reports", "grader.grading"},
+    "grader.notebook": {"grader.course", "grader.engine", "grader.grading", "grader.reports"},
     "grader.cli": {"grader"},  # the top: may use every package
 }
 

@@ -68,32 +68,59 @@ def hint(
 def init(
     ctx: typer.Context,
     directory: Annotated[Path, typer.Argument(help="The folder to create (or to update, if it is a workspace).")],
+    notebooks: Annotated[
+        bool,
+        typer.Option(
+            "--notebooks",
+            help="One Jupyter notebook per lesson (lesson7.ipynb: the notes, then a cell per exercise) "
+            "instead of .py files.",
+        ),
+    ] = False,
     course_dir: CourseOpt = None,
 ) -> None:
     """Make a workspace of your own: a copy of every stub and lesson README, which course updates never overwrite.
 
     Inside it, [bold]check[/bold], [bold]watch[/bold], [bold]list[/bold] and [bold]progress[/bold] find it (and
-    the course) by themselves. Running init again in a workspace adds only the files that are missing.
+    the course) by themselves. Running init again in a workspace adds only the files that are missing. With
+    [bold]--notebooks[/bold], one notebook per lesson instead (see docs/notebooks.md).
 
     Examples: [bold]dlgrade init ~/dl-work[/bold] then [bold]cd ~/dl-work && dlgrade list[/bold] ·
-    [bold]dlgrade init ~/dl-work --course ~/src/dlgrade[/bold]
+    [bold]dlgrade init ~/dl-work --course ~/src/dlgrade[/bold] ·
+    [bold]dlgrade init ~/dl-notebooks --notebooks[/bold] then open lesson1.ipynb in Jupyter
     """
-    from grader.course.workspace import init_workspace
+    from grader.course.workspace import NOTEBOOKS, init_workspace
 
     course = load_course(course_dir)
-    report = init_workspace(course, directory)
+    report = init_workspace(course, directory, notebooks=notebooks)
     out = console()
     n = len(report.created)
+    kind = "notebook" if report.layout == NOTEBOOKS else "file"
     if report.new:
-        out.print(f"made a workspace in [bold]{report.workspace}[/bold] ({n} files from {course.root})")
-        out.print(f"next: [bold]cd {report.workspace}[/bold] then [bold]dlgrade list[/bold]")
-    elif n:
-        out.print(f"added {n} new file{'s' if n != 1 else ''} to {report.workspace}; yours were left alone:")
+        out.print(f"made a workspace in [bold]{report.workspace}[/bold] ({n} {kind}s from {course.root})")
+        if report.layout == NOTEBOOKS:
+            out.print(
+                f"next: open [bold]{report.workspace}[/bold] in Jupyter (e.g. [bold]cd {report.workspace} && "
+                "jupyter lab[/bold]), open a lesson's notebook and run its first cell ([bold]%load_ext dlgrade[/bold])"
+            )
+        else:
+            out.print(f"next: [bold]cd {report.workspace}[/bold] then [bold]dlgrade list[/bold]")
+        return
+    if n:
+        out.print(f"added {n} new {kind}{'s' if n != 1 else ''} to {report.workspace}; yours were left alone:")
         if not app_context(ctx).quiet:
             for rel in report.created:
                 out.print(f"  + {rel.as_posix()}")
-    else:
-        out.print(f"{report.workspace} is up to date: no file was missing (yours were left alone)")
+    if report.cells:
+        m = len(report.cells)
+        out.print(
+            f"added the cell{'s' if m != 1 else ''} of {m} exercise{'s' if m != 1 else ''} no notebook held, "
+            "at the end of its lesson's notebook; your cells were left alone:"
+        )
+        if not app_context(ctx).quiet:
+            for qid in report.cells:
+                out.print(f"  + {qid}")
+    if not n and not report.cells:
+        out.print(f"{report.workspace} is up to date: no {kind} was missing (yours were left alone)")
 
 
 # ---------------------------------------------------------------------- reset

@@ -3,6 +3,10 @@
 A workspace is a folder made by ``dlgrade init``: the course's stubs and lesson notes, laid out like ``exercises/``
 (``lesson7/softmax_ce.py``), plus ``.dlgrade/workspace.json`` naming the course. Course updates never touch it:
 running ``init`` again only adds files that are missing.
+
+``init --notebooks`` makes a notebook workspace instead: one ``<lesson>.ipynb`` per lesson at its top (the notes,
+then one marked cell per exercise; see ``grader.course.notebooks``), and the marker says so, so a later ``init``
+adds missing notebooks, and the cells of exercises no notebook holds, rather than ``.py`` files.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader.course import notebooks
 from grader.course.paths import BACKUP_DIR, MARKER, is_workspace
 from grader.errors import UsageError
 
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
     from grader.course.curriculum import Course, ExerciseRef
 
 WORKSPACE_FORMAT = 1
+FILES, NOTEBOOKS = "files", "notebooks"  # the layouts of a workspace
 
 
 # ---------------------------------------------------------------------- init
@@ -35,6 +41,8 @@ class InitReport:
     created: list[Path] = field(default_factory=list)  # relative to the workspace
     kept: list[Path] = field(default_factory=list)  # already there: the learner's, left alone
     new: bool = True  # a new workspace (not an update of an existing one)
+    layout: str = FILES
+    cells: list[str] = field(default_factory=list)  # exercises whose cells were added to an existing notebook
 
 
 def _files_for(course: Course) -> list[tuple[Path, Path]]:
@@ -51,14 +59,19 @@ def _files_for(course: Course) -> list[tuple[Path, Path]]:
     return pairs
 
 
-def init_workspace(course: Course, dest: Path) -> InitReport:
-    """Make ``dest`` a workspace of ``course``, or add what is missing to one; never overwrite a file."""
+def init_workspace(course: Course, dest: Path, *, notebooks: bool = False) -> InitReport:
+    """Make ``dest`` a workspace of ``course``, or add what is missing to one; never overwrite a file.
+
+    ``notebooks``: one notebook per lesson instead of ``.py`` files. A notebook workspace stays one: ``init`` there
+    adds notebooks (and cells) whether or not it is asked for them."""
     dest = dest.expanduser().resolve()
     if dest.exists() and not dest.is_dir():
         raise UsageError(f"{dest} is a file, not a folder", fix="choose a new folder name")
     existing = is_workspace(dest)
+    layout = NOTEBOOKS if notebooks else FILES
     if existing:
         _check_same_course(dest, course)
+        layout = _check_layout(dest, notebooks)
     elif dest.is_dir() and any(dest.iterdir()):
         raise UsageError(
             f"{dest} is not empty and is not a dlgrade workspace",
@@ -67,8 +80,12 @@ def init_workspace(course: Course, dest: Path) -> InitReport:
     for inside in (course.root / course.data.paths.exercises, course.root / course.data.paths.solutions):
         if dest == inside.resolve() or dest.is_relative_to(inside.resolve()):
             raise UsageError(f"{dest} is inside the course's {inside.name}/ folder", fix="choose a folder outside it")
-    report = InitReport(dest, new=not existing)
+    report = InitReport(dest, new=not existing, layout=layout)
     dest.mkdir(parents=True, exist_ok=True)
+    if layout == NOTEBOOKS:
+        _add_notebooks(course, dest, report)
+        _write_marker(dest, course, layout)
+        return report
     for src, rel in _files_for(course):
         out = dest / rel
         if out.exists() or out.is_symlink():
@@ -77,8 +94,51 @@ def init_workspace(course: Course, dest: Path) -> InitReport:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, out)
         report.created.append(rel)
-    _write_marker(dest, course)
+    _write_marker(dest, course, layout)
     return report
+
+
+def layout_of(ws: Path) -> str:
+    """``files`` or ``notebooks``: how a workspace holds its exercises (``files`` when its marker does not say)."""
+    try:
+        data = json.loads((ws / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return FILES
+    return NOTEBOOKS if isinstance(data, dict) and data.get("layout") == NOTEBOOKS else FILES
+
+
+def _check_layout(ws: Path, notebooks: bool) -> str:
+    layout = layout_of(ws)
+    if notebooks and layout == FILES:
+        raise UsageError(
+            f"{ws} is a workspace of .py files: notebooks there would take the place of your files",
+            file=str(ws / MARKER),
+            fix="make a notebook workspace in a new folder: `dlgrade init DIR --notebooks`",
+        )
+    return layout
+
+
+def _add_notebooks(course: Course, ws: Path, report: InitReport) -> None:
+    """One notebook per lesson, ``<lesson>.ipynb``; in an existing workspace, only what is missing: a lesson's
+    notebook when none is there, and the cells of exercises no notebook holds (added at the end of the lesson's)."""
+    held = notebooks.workspace_cells(course, ws) if report.new is False else {}
+    for lesson in course.lessons:
+        refs = course.exercises(lesson)
+        rel = Path(f"{lesson.id}{notebooks.SUFFIX}")
+        path = ws / rel
+        missing = [r for r in refs if r.qualified_id not in held]
+        if path.exists() or path.is_symlink():
+            report.kept.append(rel)
+            if missing and path.is_file() and not path.is_symlink():
+                notebooks.append_exercises(path, missing)
+                report.cells.extend(r.qualified_id for r in missing)
+            continue
+        if refs and not missing:
+            continue  # every exercise of the lesson has its cell in another notebook (a renamed copy)
+        if not refs and not course.notes_path(lesson).is_file():
+            continue
+        notebooks.write_notebook(path, notebooks.lesson_notebook(course, lesson, missing))
+        report.created.append(rel)
 
 
 def _check_same_course(ws: Path, course: Course) -> None:
@@ -94,7 +154,7 @@ def _check_same_course(ws: Path, course: Course) -> None:
         )
 
 
-def _write_marker(ws: Path, course: Course) -> None:
+def _write_marker(ws: Path, course: Course, layout: str = FILES) -> None:
     from grader import __version__
 
     path = ws / MARKER
@@ -112,6 +172,7 @@ def _write_marker(ws: Path, course: Course) -> None:
             "course": str(course.root.resolve()),
             "title": course.data.title,
             "dlgrade": __version__,
+            "layout": layout,
         }
     )
     data.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))

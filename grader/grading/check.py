@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course.curriculum import Course
+from grader.course.notebooks import notebook_modules
 from grader.engine.engine import Engine
 from grader.engine.results import LessonResult, Status, summarize
 from grader.engine.runner import GradeOptions, grade_workspace
@@ -26,13 +27,18 @@ def grade_target(
     record: bool = True,
     engine: Engine | None = None,
     teaching: Teaching | None = None,
+    cells: dict[str, str] | None = None,
 ) -> LessonResult:
     """Grade ``target`` (``lesson7``, ``7`` or ``lesson7.softmax_ce``) in ``workspace`` into one result, on
-    ``engine`` when one is kept warm (else on a cold one of its own), taught by ``teaching`` (kept by ``watch``)."""
+    ``engine`` when one is kept warm (else on a cold one of its own), taught by ``teaching`` (kept by ``watch``).
+
+    Marked notebook cells in the workspace, and ``cells`` (exercise id -> code, from the ``%%dlgrade`` magic),
+    take the place of the exercises' files."""
     from grader.engine.untrusted.sandbox import describe
 
     lesson, refs = course.select(target)
-    results, elapsed, public_only = grade_workspace(course, refs, workspace, opts, engine=engine)
+    overrides = notebook_modules(course, refs, workspace, cells)
+    results, elapsed, public_only = grade_workspace(course, refs, workspace, opts, engine=engine, overrides=overrides)
     (teaching or Teaching(course)).teach(refs, results, _hints_seen(workspace) if record else None)
     status, score, max_score = summarize(results)
     result = LessonResult(
