@@ -19,6 +19,7 @@ from grader.cli.context import (
     complete_lesson,
     console,
     load_course,
+    progress_bar,
     resolve_device,
     workspace_of,
 )
@@ -74,17 +75,19 @@ def check(
         opts = GradeOptions(
             device=where, jobs=jobs, hidden_dir=hidden, public_only=public, sandbox=sandbox.value, budget_s=budget
         )
-        code = run_check(
-            course,
-            target,
-            ws,
-            opts,
-            fmt=fmt,
-            output=output,
-            record=not solutions,
-            quiet=app_context(ctx).quiet,
-            engine=engine,
-        )
+        with progress_bar(len(course.select(target)[1]), "check") as progress:
+            code = run_check(
+                course,
+                target,
+                ws,
+                opts,
+                fmt=fmt,
+                output=output,
+                record=not solutions,
+                quiet=app_context(ctx).quiet,
+                engine=engine,
+                progress=progress,
+            )
     finally:
         if engine is not None:
             engine.close()

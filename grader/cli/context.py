@@ -5,6 +5,8 @@ Nothing here imports torch or a heavy module at import time: ``--help`` and ``li
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -127,3 +129,33 @@ def complete_exercise(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def complete_lesson(ctx: typer.Context, incomplete: str) -> list[str]:
     return _complete_ids(ctx, incomplete, exercises=False)
+
+
+@contextmanager
+def progress_bar(total: int, what: str) -> Iterator[Callable[[str, str], None] | None]:
+    """On a terminal: a bar on stderr that says what is being graded and how far along; piped: nothing at all.
+
+    Yields the callback a ``Grader`` calls with (run id, exercise id) as each (run, exercise) begins.
+    """
+    import sys
+
+    if not sys.stderr.isatty() or total <= 1:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console(stderr=True), transient=True,
+    )  # fmt: skip
+    with bar:
+        task = bar.add_task(what, total=total)
+
+        def advance(run: str, exercise: str) -> None:
+            who = run.rsplit(":", 1)[-1] if run.startswith("mutant:") else run
+            label = (
+                f"{exercise} ({'mutant ' + who if run.startswith('mutant:') else who})" if what != "check" else exercise
+            )
+            bar.update(task, advance=1, description=f"{what}: {label}")
+
+        yield advance

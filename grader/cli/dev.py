@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from grader.cli.context import CourseOpt, Device, DeviceOpt, console, load_course, resolve_device
+from grader.cli.context import CourseOpt, Device, DeviceOpt, console, load_course, progress_bar, resolve_device
 from grader.errors import EXIT_FAILED, EXIT_OK
 
 app = typer.Typer()
@@ -25,11 +25,12 @@ def dev_check(
 
     Example: [bold]dlgrade dev check lesson7 --jobs 2[/bold]
     """
-    from grader.instructor.devcheck import prove, show_proofs
+    from grader.instructor.devcheck import count_runs, prove, show_proofs
 
     course = load_course(course_dir)
     refs = course.select(target)[1] if target else course.all_exercises()
-    proofs = prove(course, refs, device=resolve_device(device), jobs=jobs)
+    with progress_bar(count_runs(refs), "dev check") as progress:
+        proofs = prove(course, refs, device=resolve_device(device), jobs=jobs, progress=progress)
     ok = show_proofs(proofs, console())
     raise typer.Exit(EXIT_OK if ok else EXIT_FAILED)
 

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,9 @@ class Engine:
 
     # ------------------------------------------------------------------ jobs
 
-    def run(self, job: dict[str, Any], limit: float) -> list[dict[str, Any]]:
+    def run(
+        self, job: dict[str, Any], limit: float, on_record: Callable[[dict[str, Any]], None] | None = None
+    ) -> list[dict[str, Any]]:
         """Run one job and return its records; a job that does not finish within ``limit`` seconds is stopped.
 
         A record is a check (``run``, ``exercise``, ``name``, ``status`` ...), a ``collect_error`` or a ``fatal``
@@ -173,6 +176,8 @@ class Engine:
                     if "done" in msg:
                         return records
                     records.append(msg["record"])
+                    if on_record is not None:
+                        on_record(msg["record"])
             except TimeoutError:
                 self._stop_process()
                 records.append({"fatal": f"the grader stopped after {limit:g} s"})

@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,13 +131,20 @@ class Grader:
     """
 
     def __init__(
-        self, course: Course, refs: list[ExerciseRef], opts: GradeOptions, engines: list[Engine] | None = None
+        self,
+        course: Course,
+        refs: list[ExerciseRef],
+        opts: GradeOptions,
+        engines: list[Engine] | None = None,
+        progress: Callable[[str, str], None] | None = None,
     ) -> None:
         self.course = course
         self.refs = refs
         self.opts = opts
         self.engines = engines
         self.public_only = False
+        # Called with (run id, exercise id) when the checks of a (run, exercise) begin to arrive: for progress bars.
+        self.progress = progress
 
     def grade(self, runs: list[RunInput]) -> dict[str, list[ExerciseResult]]:
         jobs = max(1, min(self.opts.jobs if self.engines is None else len(self.engines), len(runs)))
@@ -221,7 +229,15 @@ class Grader:
         records: list[dict[str, Any]] = []
         if any(r["exercises"] for r in spec_runs):
             job = self.job(engine, suites, spec_runs)
-            records = engine.run(job, self.job_limit(spec_runs))
+            started: set[tuple[str, str]] = set()
+
+            def on_record(rec: dict[str, Any]) -> None:
+                pair = (str(rec.get("run")), str(rec.get("exercise")))
+                if self.progress is not None and "run" in rec and pair not in started:
+                    started.add(pair)
+                    self.progress(*pair)
+
+            records = engine.run(job, self.job_limit(spec_runs), on_record)
         return {run.id: self._collect(run, records, problems[run.id]) for run in runs}
 
     @property
@@ -341,9 +357,10 @@ def grade_workspace(
     *,
     engine: Engine | None = None,
     overrides: dict[str, str] | None = None,
+    progress: Callable[[str, str], None] | None = None,
 ) -> tuple[list[ExerciseResult], float, bool]:
     """Grade one workspace (with ``overrides``: relative path -> text replacing or adding files in its copy)."""
     start = time.monotonic()
-    g = Grader(course, refs, opts, [engine] if engine is not None else None)
+    g = Grader(course, refs, opts, [engine] if engine is not None else None, progress)
     res = g.grade([RunInput(run_id, workspace, dict(overrides or {}))])
     return res[run_id], time.monotonic() - start, g.public_only

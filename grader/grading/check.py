@@ -5,6 +5,7 @@ Used by ``check``, ``watch`` (each save) and the notebook magic: one path from a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from grader.course.curriculum import Course
@@ -28,6 +29,7 @@ def grade_target(
     engine: Engine | None = None,
     teaching: Teaching | None = None,
     cells: dict[str, str] | None = None,
+    progress: Callable[[str, str], None] | None = None,
 ) -> LessonResult:
     """Grade ``target`` (``lesson7``, ``7`` or ``lesson7.softmax_ce``) in ``workspace`` into one result, on
     ``engine`` when one is kept warm (else on a cold one of its own), taught by ``teaching`` (kept by ``watch``).
@@ -85,9 +87,12 @@ def run_check(
     quiet: bool = False,
     engine: Engine | None = None,
     teaching: Teaching | None = None,
+    progress: Callable[[str, str], None] | None = None,
 ) -> int:
     """Grade, report, and return the exit code (0 passed, 1 not)."""
-    result = grade_target(course, target, workspace, opts, record=record, engine=engine, teaching=teaching)
+    result = grade_target(
+        course, target, workspace, opts, record=record, engine=engine, teaching=teaching, progress=progress
+    )
     emit(result, fmt, output, quiet=quiet)
     return EXIT_OK if result.status is Status.PASSED else EXIT_FAILED
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from grader.course.curriculum import Course, ExerciseRef
@@ -100,7 +101,18 @@ class CourseProof:
         return all(p.ok for p in self.exercises) and not self.unowned
 
 
-def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: int = 1) -> CourseProof:
+def count_runs(refs: list[ExerciseRef]) -> int:
+    """How many (run, exercise) pairs ``prove`` grades: solution and stub of each exercise, and every mutant."""
+    return sum(2 + len(load_mutants(ref)) for ref in refs)
+
+
+def prove(
+    course: Course,
+    refs: list[ExerciseRef],
+    device: str = "cpu",
+    jobs: int = 1,
+    progress: Callable[[str, str], None] | None = None,
+) -> CourseProof:
     runs = [
         RunInput("solution", course.root / course.data.paths.solutions),
         RunInput("stub", course.root / course.data.paths.exercises),
@@ -119,7 +131,7 @@ def prove(course: Course, refs: list[ExerciseRef], device: str = "cpu", jobs: in
                 )
             )
             mutant_runs[ref.qualified_id].append((rid, m))
-    results = Grader(course, refs, GradeOptions(device=device, jobs=jobs)).grade(runs)
+    results = Grader(course, refs, GradeOptions(device=device, jobs=jobs), progress=progress).grade(runs)
     teaching = teaching_problems(course, refs)
     proofs = []
     written: list[str] = []
