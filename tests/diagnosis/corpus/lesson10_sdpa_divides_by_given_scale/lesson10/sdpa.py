@@ -1,0 +1,23 @@
+"""Scaled dot-product attention with boolean and causal masks."""
+
+import math
+
+import torch
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, is_causal=False, scale=None):
+    L, S = query.shape[-2], key.shape[-2]
+    if scale is None:
+        scale = math.sqrt(query.shape[-1])
+    scores = query @ key.transpose(-2, -1) / scale
+    allowed = torch.ones(L, S, dtype=torch.bool, device=query.device)
+    if is_causal:
+        allowed = allowed.tril()
+    if attn_mask is not None:
+        allowed = allowed & attn_mask
+    scores = scores.masked_fill(~allowed, float("-inf"))
+    has_key = allowed.any(dim=-1, keepdim=True)
+    scores = scores.masked_fill(~has_key, 0.0)
+    weights = torch.softmax(scores, dim=-1)
+    weights = weights.masked_fill(~has_key, 0.0)
+    return weights @ value
