@@ -137,12 +137,30 @@ def _dtype_of(name: str) -> str | None:
     return m.group(0) if m else None
 
 
+# Failures whose kind already is the mistake: said in one line, whatever else failed.
+KIND_MISTAKES = (
+    ("forbidden_api", "generic:builtin", "the code calls the built-in this exercise asks you to write yourself"),
+    (
+        "wrong_device",
+        "generic:device",
+        "a tensor is made on the CPU instead of on the inputs' device: fine here, an error on a GPU (pass "
+        "device=x.device, or use x.new_zeros / torch.zeros_like)",
+    ),
+    ("modified_input", "generic:in_place", "an input is changed in place: the caller's tensor is not yours to modify"),
+    ("wrong_dtype", "generic:dtype", "the result has another dtype than the inputs: compute in the inputs' dtype"),
+)
+
+
 def diagnose(res: ExerciseResult) -> list[Diagnosis]:
     """At most one generic diagnosis for a failed exercise, from the checks that failed and those that passed."""
     fails = [c for c in res.checks if c.status in (Status.FAILED, Status.ERROR) and not c.gate]
     passed = {c.name for c in res.checks if c.status is Status.PASSED}
     if not fails:
         return []
+    for kind, did, words in KIND_MISTAKES:
+        hits = [c.name for c in fails if c.kind == kind]
+        if hits:
+            return [Diagnosis(did, words, checks=hits)]
     shape = [c for c in fails if c.kind == "wrong_shape" and (c.details or {}).get("same_values")]
     if shape:
         info = shape[0].details

@@ -115,3 +115,47 @@ def test_case_is_graded_as_its_kind(entry: dict[str, Any], graded: dict[str, dic
         assert result["score"] == result["max_score"], f"a correct case lost points: {failed}"
     else:
         assert result["status"] != "passed", f"a buggy case passed every check ({entry['mistake']})"
+
+
+# ---------------------------------------------------------------------- naming the mistake
+
+LABELS: dict[str, list[str]] = yaml.safe_load((Path(__file__).resolve().parent / "labels.yaml").read_text())
+
+
+def diagnosis_rate(graded: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """Buggy cases sorted by what the feedback did: named the right mistake, a wrong one, or none."""
+    out: dict[str, list[str]] = {"right": [], "wrong": [], "none": []}
+    for entry in MANIFEST:
+        if entry["kind"] != "buggy":
+            continue
+        named = graded[entry["id"]].get("diagnosis")
+        if named is None:
+            out["none"].append(entry["id"])
+        elif named["id"] in LABELS[entry["id"]]:
+            out["right"].append(entry["id"])
+        else:
+            out["wrong"].append(f"{entry['id']} -> {named['id']}")
+    return out
+
+
+def test_every_buggy_case_is_labelled() -> None:
+    buggy = {e["id"] for e in MANIFEST if e["kind"] == "buggy"}
+    assert set(LABELS) == buggy
+
+
+@pytest.mark.slow
+def test_correct_code_is_never_named_a_mistake(graded: dict[str, dict[str, Any]]) -> None:
+    named = [f"{e['id']}: {graded[e['id']].get('diagnosis')}" for e in MANIFEST if e["kind"] == "correct"]
+    assert not [n for n in named if not n.endswith(": None")]
+
+
+@pytest.mark.slow
+def test_most_mistakes_are_named_right(graded: dict[str, dict[str, Any]]) -> None:
+    rate = diagnosis_rate(graded)
+    total = sum(len(v) for v in rate.values())
+    print(f"\ndiagnosis of {total} buggy cases: {len(rate['right'])} right, {len(rate['wrong'])} wrong, "
+          f"{len(rate['none'])} none")  # fmt: skip
+    for key in ("wrong", "none"):
+        for item in rate[key]:
+            print(f"  {key}: {item}")
+    assert len(rate["right"]) >= 0.7 * total

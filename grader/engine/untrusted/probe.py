@@ -72,11 +72,37 @@ def _suite_on_meta(roots: tuple[str, ...]) -> Any:
             f = f.f_back  # type: ignore[assignment]
         return learner
 
+    # Calls that move or copy across devices, or index with a CPU index: fine beside a GPU too.
+    crossing = {
+        torch.Tensor.to, torch.Tensor.copy_, torch.Tensor.type_as, torch.Tensor.__getitem__,
+        torch.Tensor.__setitem__, torch.Tensor.new_tensor, torch.Tensor.cpu,
+    }  # fmt: skip
+
+    def devices(values: Any, depth: int = 0) -> set[str]:
+        found: set[str] = set()
+        for v in values:
+            if isinstance(v, torch.Tensor):
+                if v.dim() > 0:  # a 0-d CPU tensor is a number: CUDA ops take it too
+                    found.add(v.device.type)
+            elif depth < 2 and isinstance(v, (list, tuple)):
+                found |= devices(v, depth + 1)
+        return found
+
     class SuiteOnMeta(TorchFunctionMode):
         def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
             kwargs = dict(kwargs or {})
             if func in factories and kwargs.get("device") is None and not from_learner():
                 kwargs["device"] = "meta"
+            elif func is torch.Tensor.__bool__ and args and getattr(args[0], "is_meta", False):
+                # A data-dependent branch (a range check, say) cannot look at 'meta' values: take the path of
+                # valid input, so the code after it is probed too.
+                return False
+            elif func not in crossing and {"meta", "cpu"} <= devices([*args, *kwargs.values()]):
+                # Some ops on 'meta' accept a CPU operand where the same op on a GPU refuses it: refuse here too.
+                raise RuntimeError(
+                    f"Expected all tensors to be on the same device, but found at least two devices, meta and cpu! "
+                    f"(in {getattr(func, '__name__', func)})"
+                )
             return func(*args, **kwargs)
 
     return SuiteOnMeta()
