@@ -1,8 +1,9 @@
 """Grade past one machine: one Dask task per submission, same isolation, same result records.
 
 Each task receives the submission as zip bytes and grades it on the worker machine with the same
-``Grader`` as a local run (its own trusted process and forked learner worker). The course must be
-present at the same path on every worker (a shared folder, or the same checkout).
+``Grader`` as a local run, on a warm engine each Dask worker keeps (a worker plugin holds it and closes
+it with the worker), forking a fresh learner worker per exercise. The course must be present at the
+same path on every worker (a shared folder, or the same checkout).
 """
 
 from __future__ import annotations
@@ -30,6 +31,47 @@ def _zip_folder(path: Path) -> bytes:
     return buf.getvalue()
 
 
+ENGINES = "dlgrade-engines"
+
+
+def engine_holder() -> Any:
+    """A Dask worker plugin: the warm grading engines of one Dask worker, one per device, closed on teardown.
+
+    Made here because ``distributed`` is an optional dependency (the class travels to the workers by value)."""
+    from distributed import WorkerPlugin
+
+    class EngineHolder(WorkerPlugin):  # type: ignore[misc]
+        idempotent = True
+
+        def __init__(self) -> None:
+            self.engines: dict[str, Any] = {}
+
+        def teardown(self, worker: Any) -> None:
+            for engine in self.engines.values():
+                engine.close()
+            self.engines.clear()
+
+        def engine(self, device: str) -> Any:
+            from grader.engine.engine import Engine
+
+            if device not in self.engines:
+                self.engines[device] = Engine(device=device).start()
+            return self.engines[device]
+
+    return EngineHolder()
+
+
+def _worker_engine(device: str) -> Any:
+    """This Dask worker's engine for ``device`` (None outside a worker that holds the plugin: a cold one is used)."""
+    try:
+        from distributed import get_worker
+
+        holder = get_worker().plugins.get(ENGINES)
+    except (ImportError, ValueError):
+        return None
+    return holder.engine(device) if holder is not None and hasattr(holder, "engine") else None
+
+
 def grade_task(
     course_root: str, lesson_id: str, target: str, name: str, fingerprint: str, payload: bytes, opts: dict[str, Any]
 ) -> dict[str, Any]:
@@ -45,7 +87,8 @@ def grade_task(
         src = tmp / "submission.zip"
         src.write_bytes(payload)
         batch = BatchGrader(course, lesson_id, refs, tmp / "out", GradeOptions(**opts))
-        graded = batch.grade_chunk([Submission(name, src, fingerprint)])[0]
+        engine = _worker_engine(batch.opts.device)
+        graded = batch.grade_chunk([Submission(name, src, fingerprint)], engine)[0]
         # Through JSON: what crosses the wire is plain data, exactly what a results file holds.
         return json.loads(json.dumps(graded.to_json()))  # type: ignore[no-any-return]
 
@@ -65,6 +108,7 @@ class ClusterGrader:
                 f"cannot reach the Dask scheduler at {address} ({exc})",
                 fix="start one with `dask scheduler` and pass its tcp:// address",
             ) from None
+        self.client.register_plugin(engine_holder(), name=ENGINES)
         self.course = course
         self.lesson_id = lesson_id
         self.target = lesson_id if len(refs) == len(course.lesson(lesson_id).exercises) else refs[0].qualified_id

@@ -128,7 +128,7 @@ class Engine:
             self.chan = None
         if self.proc is not None:
             try:
-                self.proc.wait(timeout=3)
+                self.proc.wait(timeout=1)  # it kills its zygote's strays and leaves at once (no interpreter teardown)
             except subprocess.TimeoutExpired:
                 pass
             try:

@@ -82,7 +82,7 @@ class Zygote:
             self.chan.close()
         finally:
             try:
-                self.proc.wait(timeout=2)
+                self.proc.wait(timeout=1)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

@@ -104,3 +104,4 @@ def _reap_finished(children: set[int]) -> None:
 
 if __name__ == "__main__":
     zygote(int(sys.argv[1]))
+    os._exit(0)  # every child is gone: skip tearing down torch
