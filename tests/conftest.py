@@ -47,6 +47,27 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
+def process_tree(pid: int) -> set[int]:
+    """Every process below ``pid`` now (children, their children...)."""
+    from grader.engine.untrusted.reaper import children
+
+    out, todo = set(), [pid]
+    while todo:
+        kids = children(todo.pop())
+        out |= kids
+        todo += list(kids)
+    return out
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 @pytest.fixture
 def cli():
     return run_cli

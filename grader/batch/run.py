@@ -49,7 +49,7 @@ def run_grade(
         TextColumn("{task.fields[rate]}"),
         TimeRemainingColumn(),
         console=con,
-        disable=quiet,
+        disable=quiet or not con.is_terminal,  # piped: no bar, not even its last frame
         transient=False,
     ) as bar:
         task = bar.add_task("grade", total=None, rate="")

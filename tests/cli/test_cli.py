@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -85,6 +86,18 @@ def test_solutions_pass_and_reports_are_valid(small_course: Path, tmp_path: Path
     cases = root.findall("./testsuite/testcase")
     assert cases and all(c.find("failure") is not None for c in cases if "does_not_use" not in c.get("name", ""))
     assert "not implemented" in summary.read_text()
+
+
+def test_a_report_path_that_cannot_be_written_loses_nothing(small_course: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder\n")
+    out = blocker / "report.json"  # a path below a file: no user can write it
+    res = run_cli("check", "lesson7", "--solutions", "--course", str(small_course), "-f", "json", "-o", str(out))
+    assert res.code == 2, res.stdout + res.stderr
+    assert f"cannot write the report to {out}" in res.stderr and "folder you can write to" in res.stderr
+    shown = res.stdout[res.stdout.index("{") :]
+    assert json.loads(shown)["status"] == "passed"  # the whole report, on standard output
+    assert "Traceback" not in res.stderr and not out.exists()
 
 
 @pytest.mark.slow

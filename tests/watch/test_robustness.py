@@ -10,27 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine.untrusted.reaper import children
-from tests.conftest import REPO, make_course, run_cli
+from tests.conftest import REPO, alive, make_course, process_tree, run_cli
 
 pytestmark = pytest.mark.slow
-
-
-def _tree(pid: int) -> set[int]:
-    out, todo = set(), [pid]
-    while todo:
-        kids = children(todo.pop())
-        out |= kids
-        todo += list(kids)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def test_a_watch_session_survives_bad_input_and_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -86,13 +68,13 @@ def test_a_watch_session_survives_bad_input_and_leaves_nothing_behind(tmp_path: 
         assert target.read_text().endswith("# 49\n")
 
         # Ctrl-C: the watcher, its engine and every worker are gone.
-        tree = {child.pid} | _tree(child.pid)
+        tree = {child.pid} | process_tree(child.pid)
         assert len(tree) >= 3  # watch, the trusted process, its zygote
         child.sendintr()
         child.expect(pexpect.EOF, timeout=30)
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and [p for p in tree if _alive(p)]:
+        while time.monotonic() < deadline and [p for p in tree if alive(p)]:
             time.sleep(0.1)
-        assert not [p for p in tree if _alive(p)]
+        assert not [p for p in tree if alive(p)]
     finally:
         child.close(force=True)
