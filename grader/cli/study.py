@@ -129,8 +129,9 @@ def review(
 ) -> None:
     """Review the flashcards that are due, in the terminal, with spaced repetition (FSRS).
 
-    Rate each card 1 again · 2 hard · 3 good · 4 easy. Every rating is saved at once: Ctrl-C or q stops and keeps
-    what you reviewed.
+    One key per step, no Enter: any key shows the answer, then 1 again · 2 hard · 3 good · 4 easy (or a, h, g, e).
+    Every rating is saved at once: q or Ctrl-C stops and keeps what you reviewed. When standard input is not a
+    terminal, answers are read line by line.
 
     Examples: [bold]dlgrade review[/bold] · [bold]dlgrade review lesson7 --limit 10[/bold]
     """

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from grader.errors import DlgradeError, UsageError
+from grader.terminal import KeyReader
 from grader.watch.fs import needs_polling
-from grader.watch.keys import KeyReader
 
 if TYPE_CHECKING:
     from rich.console import Console
