@@ -351,3 +351,25 @@ def test_notes_link_uses_the_card_questions(course):
     res = ExerciseResult(id="lesson1.embedding", title="t", status=Status.FAILED, score=0, max_score=10)
     attach_cards(course, course.lesson("lesson1"), [res])
     assert res.cards == ["What is an embedding, computationally?", 'Which <tag> & "quotes" survive export?']
+
+
+def test_exercises_matched_by_heading_follow_the_curriculum_order_whatever_the_hash_seed(course):
+    import os
+    import subprocess
+    import sys
+
+    notes = course.notes_path(course.lesson("lesson1"))
+    notes.write_text("## embedding and softmax_ce\n\nQ: both?\nA: yes\n", encoding="utf-8")
+    code = (
+        "import sys, pathlib; from grader.course.curriculum import load; from grader.course.notes import load_cards; "
+        "c = load(pathlib.Path(sys.argv[1])); print(load_cards(c, c.lesson('lesson1'))[0][0].exercises)"
+    )
+    seen = set()
+    for seed in ("0", "1", "2", "3", "4"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        env.pop("DLGRADE_COURSE", None)
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(course.root)], env=env, capture_output=True, text=True, check=True
+        )
+        seen.add(out.stdout.strip())
+    assert seen == {"['softmax_ce', 'embedding']"}  # as in curriculum.yaml
