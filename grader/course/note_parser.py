@@ -3,8 +3,10 @@
 Headings, paragraphs, lists, fences and HTML comments are blocks, so nothing inside fenced code or a code span ever
 becomes a card (``x[::2]`` and ``std::vector`` are not separators). The dialect is markdown-it's CommonMark with
 tables, plus two mdit-py-plugins: YAML front matter and dollar math (``$...$``, ``$$...$$``), whose rules say what
-is math, here and in every rendering of a card (``grader.study.cards``). One cohesive state machine over the block
-stream, which is why this module is longer than most: splitting it would scatter one grammar over several files.
+is math, here and in every rendering of a card (``grader.study.cards``). What stays ours is the card grammar itself
+(``Q:``/``A:``, ``::``, ``?``, ``==cloze==``, id and exercise comments), which no plugin knows: one cohesive state
+machine over the block stream, which is why this module is longer than most: splitting it would scatter one grammar
+over several files.
 """
 
 from __future__ import annotations
@@ -40,14 +42,20 @@ MATH_OPTIONS: dict[str, Any] = {
 }
 
 
-def notes_syntax(md: MarkdownIt) -> MarkdownIt:
-    """Add the notes' extensions to a markdown-it parser: front matter and dollar math (mdit-py-plugins)."""
+def dollar_math(md: MarkdownIt) -> MarkdownIt:
+    """Add the notes' math to a markdown-it parser: ``$...$`` and ``$$...$$`` (mdit-py-plugins' dollarmath)."""
     from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    dollarmath_plugin(md, **MATH_OPTIONS)
+    return md
+
+
+def notes_syntax(md: MarkdownIt) -> MarkdownIt:
+    """Add the notes' extensions to a markdown-it parser: YAML front matter and dollar math (mdit-py-plugins)."""
     from mdit_py_plugins.front_matter import front_matter_plugin
 
     front_matter_plugin(md)
-    dollarmath_plugin(md, **MATH_OPTIONS)
-    return md
+    return dollar_math(md)
 
 
 def _recording(kind: str, rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
