@@ -42,11 +42,37 @@ MATH_OPTIONS: dict[str, Any] = {
 }
 
 
+def _math_rule() -> Callable[[StateInline, bool], bool]:
+    """The plugin's inline math rule, with the digit checks done here.
+
+    The plugin's own ``allow_digits=False`` looks at ``src[pos - 1]`` even at position 0, where Python reads the
+    last character: a paragraph that starts with ``$x$`` and ends with a digit would lose its math. So the plugin
+    allows digits and this wrapper refuses a digit right before the opening or right after the closing dollar.
+    """
+    from mdit_py_plugins.dollarmath.index import math_inline_dollar
+
+    rule = math_inline_dollar(MATH_OPTIONS["allow_space"], True, MATH_OPTIONS["double_inline"])
+
+    def math(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if start > 0 and state.src[start - 1].isdigit():
+            return False
+        if not rule(state, True):  # where would it end?
+            return False
+        end, state.pos = state.pos, start
+        if end < len(state.src) and state.src[end].isdigit():
+            return False
+        return rule(state, silent)
+
+    return math
+
+
 def dollar_math(md: MarkdownIt) -> MarkdownIt:
     """Add the notes' math to a markdown-it parser: ``$...$`` and ``$$...$$`` (mdit-py-plugins' dollarmath)."""
     from mdit_py_plugins.dollarmath import dollarmath_plugin
 
     dollarmath_plugin(md, **MATH_OPTIONS)
+    md.inline.ruler.at("math_inline", _math_rule())
     return md
 
 
@@ -80,11 +106,9 @@ def _recording(kind: str, rule: Callable[[StateInline, bool], bool]) -> Callable
 def _span_parser() -> MarkdownIt:
     from markdown_it import MarkdownIt
     from markdown_it.rules_inline import backtick, escape
-    from mdit_py_plugins.dollarmath.index import math_inline_dollar
 
     md = notes_syntax(MarkdownIt("commonmark"))
-    math = math_inline_dollar(MATH_OPTIONS["allow_space"], MATH_OPTIONS["allow_digits"], MATH_OPTIONS["double_inline"])
-    md.inline.ruler.at("math_inline", _recording("math", math))
+    md.inline.ruler.at("math_inline", _recording("math", _math_rule()))
     md.inline.ruler.at("backticks", _recording("code", backtick))
     md.inline.ruler.at("escape", _recording("escape", escape))
     return md

@@ -215,6 +215,22 @@ def test_front_matter_and_crlf():
     assert [(c.question, c.line) for c in cards] == [("real?", 6)]
 
 
+def test_front_matter_closed_by_dots_and_a_rule_later_is_not_front_matter():
+    cards, problems = parse("---\ntitle: x\nQ: not a card\n...\nQ: real?\nA: yes\n")
+    assert problems == [] and [(c.question, c.line) for c in cards] == [("real?", 5)]
+    cards, _ = parse("intro\n\n---\nQ: after a rule?\nA: yes\n\n---\n")  # only the first line opens it
+    assert [c.question for c in cards] == ["after a rule?"]
+    cards, _ = parse("---\nQ: unclosed, so not front matter?\nA: yes\n")
+    assert [c.question for c in cards] == ["unclosed, so not front matter?"]
+
+
+def test_dollars_around_money_are_not_math():
+    cards, _ = parse("What costs $5? :: a coffee, not $10\n")
+    assert [(c.question, c.answer) for c in cards] == [("What costs $5?", "a coffee, not $10")]
+    assert mask_code("$x :: y$ and $$a == b$$ but $5 :: $10") == "\x00" * 8 + " and " + "\x00" * 10 + " but $5 :: $10"
+    assert mask_code("$x$ costs 2$y$3 or 4") == "\x00" * 3 + " costs 2$y$3 or 4"  # a digit on either side: not math
+
+
 # ---------------------------------------------------------------------- notes in the seeds' styles
 
 

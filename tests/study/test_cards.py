@@ -94,6 +94,7 @@ def test_math_underscores_are_not_emphasis_and_code_dollars_are_code():
     assert "<em>" not in out
     assert "<code>cost = $5</code>" in out
     assert "<math" not in md_to_html("It costs $5 and $10.")  # money, not math
+    assert "<math" in md_to_html("$x$ is 4")  # a digit at the very end does not undo math at the very start
     assert "<math" not in md_to_html("```\n$x$\n```")
 
 
