@@ -135,10 +135,12 @@ def expect_close(
         if bool(bad.any()):
             flat = int(bad.reshape(-1).nonzero()[0])
             idx = _index(flat, tuple(g.shape))
+            got_v, exp_v = g.reshape(-1)[flat].item(), e.reshape(-1)[flat].item()
+            where = f"first at index {idx}: " if g.dim() else ""  # a scalar has no index to point at
             raise CheckFailure(
                 "nan_inf",
                 f"{name} holds {int(bad.sum())} non-finite value(s) where the reference is finite; "
-                f"first at index {idx}: got {g.reshape(-1)[flat].item()}, expected {e.reshape(-1)[flat].item():.6g}",
+                f"{where}got {got_v}, expected {exp_v:.6g}",
                 {"index": idx, "count": int(bad.sum())},
             )
     diff = (g - e).abs()
@@ -175,7 +177,8 @@ def expect_close(
             details["expected"] = _preview(e if e.dim() else e.reshape(1))
             details["got"] = _preview(g if g.dim() else g.reshape(1))
         if not g.is_complex():
-            details["heatmap"] = _grid(diff.reshape(g.shape))
+            if g.numel() > 1:  # one value has no "where": its error is all in the message
+                details["heatmap"] = _grid(diff.reshape(g.shape))
             if picture == "trajectory":
                 details["trajectory"] = {"expected": _path(e), "got": _path(g)}
             elif picture == "feature_maps" and g.dim() >= 2:
@@ -183,13 +186,18 @@ def expect_close(
                 if isinstance(picture_input, torch.Tensor) and picture_input.dim() >= 2:
                     maps["input"] = _grid(_first_map(picture_input.detach().to("cpu", torch.float64)))
                 details["feature_maps"] = maps
-        raise CheckFailure(
-            kind,
-            f"{name}: {n_bad} of {g.numel()} values differ; largest error {max_abs:.3g} "
-            f"(relative {rel:.3g}) at index {idx}: expected {ev:.6g}, got {gv:.6g} "
-            f"(rtol={r:g}, atol={a:g})",
-            details,
-        )
+        if g.dim() == 0:  # a scalar: no index to point at
+            message = (
+                f"{name}: expected {ev:.6g}, got {gv:.6g}; error {max_abs:.3g} (relative {rel:.3g}; "
+                f"rtol={r:g}, atol={a:g})"
+            )
+        else:
+            message = (
+                f"{name}: {n_bad} of {g.numel()} values differ; largest error {max_abs:.3g} "
+                f"(relative {rel:.3g}) at index {idx}: expected {ev:.6g}, got {gv:.6g} "
+                f"(rtol={r:g}, atol={a:g})"
+            )
+        raise CheckFailure(kind, message, details)
 
 
 def _grid(t: torch.Tensor, size: int = 32) -> list[list[float]]:
