@@ -169,7 +169,7 @@ def run_session(
         out.print("Nothing to review now. " + _next_due_text(cards, states, start))
         return 0
     how = (
-        "any key shows the answer; then press 1 again · 2 hard · 3 good · 4 easy (or a, h, g, e)"
+        "any key shows the answer, then 1 again · 2 hard · 3 good · 4 easy, or a/h/g/e; no Enter needed"
         if single
         else "Enter shows the answer; rate 1 again · 2 hard · 3 good · 4 easy"
     )
@@ -206,9 +206,9 @@ def run_session(
             rating = _RATING_KEYS[reply]
             at = now()
             duration = int((at - t0).total_seconds() * 1000)
-            after = rate(store, sched, card, state, rating, at, duration)
+            rate(store, sched, card, state, rating, at, duration)
             done += 1
-            out.print(f"[dim]{RATINGS[rating]}: next in {human_delta(_utc(after.due) - _utc(at))}[/dim]")
+            out.print(f"[dim]→ {RATINGS[rating]}[/dim]")  # a key is not echoed: say which rating was taken
     except _Quit:
         out.print(f"stopped: {done} review{'s' if done != 1 else ''} saved")
     except (KeyboardInterrupt, EOFError):

@@ -194,13 +194,13 @@ def test_review_in_a_terminal_two_reviews_then_restart(course_root):
     child.expect("press 1, 2, 3 or 4")
     child.expect("4 easy")
     child.send("3")  # good, at once
-    child.expect("good: next in 10 min")
+    child.expect("→ good")
     child.expect("What does log-sum-exp compute")
     child.expect("show answer")
     child.send("\r")
     child.expect("4 easy")
     child.send("e")  # easy, by its letter
-    child.expect("easy: next in")
+    child.expect("→ easy")
     child.expect("show answer")  # the third card's question is up: Ctrl-C now
     child.sendintr()
     child.expect("stopped: 2 reviews saved")
@@ -264,7 +264,7 @@ def test_review_reads_lines_when_stdin_is_not_a_terminal(course_root):
     )
     assert proc.returncode == 0, proc.stderr
     assert "Enter shows the answer" in proc.stdout
-    assert "good: next in 10 min" in proc.stdout and "again: next in" in proc.stdout
+    assert "→ good" in proc.stdout and "→ again" in proc.stdout
     assert "stopped: 2 reviews saved" in proc.stdout
     con = sqlite3.connect(course_root / "exercises" / ".dlgrade" / "review.sqlite")
     assert [r[0] for r in con.execute("SELECT rating FROM reviews ORDER BY id")] == [3, 1]
