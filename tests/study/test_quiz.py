@@ -619,3 +619,30 @@ def test_a_saved_quiz_that_no_longer_fits_is_refused(course_root, course_quiz):
 def test_restart_only_applies_to_the_terminal(course_root, monkeypatch, capsys):
     code, _, err = run_cli(monkeypatch, capsys, "quiz", "1", "--restart", "--template")
     assert code == 2 and "--restart is for a quiz taken in the terminal" in err
+
+
+def test_without_a_terminal_a_saved_quiz_is_resumed_and_said_so(course_root, course_quiz):
+    import subprocess
+
+    from grader.study import quiz as qz
+
+    ws = course_root / "exercises"
+    plan = shuffle(course_quiz, 11)
+    asked = [course_quiz.questions[qi] for qi in plan.order]
+    first = asked[0]
+    qz.save_progress(course_quiz, ws, 11, {first.id: qz.parse_answer(first, right_reply(first, plan), one_based=True)})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE_")}
+    env.update(NO_COLOR="1", COLUMNS="120", PYTHONIOENCODING="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader", "quiz", "lesson1"],
+        cwd=str(course_root),
+        env=env,
+        input="".join(right_reply(x, plan) + "\n" for x in asked[1:]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 of 5 questions answered in an unfinished try (seed 11): resuming (--restart starts over)" in proc.stdout
+    assert "5 of 5 correct" in proc.stdout
+    assert qz.load_progress(course_quiz, ws) is None
