@@ -16,7 +16,7 @@ from tests.conftest import REPO
 GRADER = REPO / "grader"
 
 # package -> the grader packages its modules may import (besides their own package, the root package's metadata,
-# and the leaf modules grader.errors and grader.kinds).
+# and the leaf modules grader.errors, grader.kinds and grader.terminal).
 ALLOWED: dict[str, set[str]] = {
     "grader": {"grader.cli"},  # __main__
     "grader.course": set(),
@@ -92,18 +92,25 @@ def _within(target: str, allowed: str) -> bool:
     return target == allowed or target.startswith(allowed + ".")
 
 
+LEAVES = {"grader.errors", "grader.kinds", "grader.terminal"}
+
+
 def test_every_package_imports_only_what_it_may() -> None:
     wrong = []
     for module, targets in GRAPH.items():
         pkg = _package(module)
-        leaves = {"grader.errors", "grader.kinds"}
-        ok = ALLOWED[pkg] | leaves | ({pkg} if pkg != "grader" else set())
+        ok = ALLOWED[pkg] | LEAVES | ({pkg} if pkg != "grader" else set())
         for t in sorted(targets):
             if t == "grader":  # the root package: __version__, __file__
                 continue
             if not any(_within(t, a) for a in ok):
                 wrong.append(f"{module} ({pkg}) imports {t}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_leaf_modules_import_no_grader_module() -> None:
+    for leaf in sorted(LEAVES):
+        assert GRAPH[leaf] <= {"grader"}, f"{leaf} is a leaf every package may use: it imports {GRAPH[leaf]}"
 
 
 def test_no_import_cycles() -> None:

@@ -115,8 +115,9 @@ def workspace_of(course: Course, workspace: Path | None) -> Path:
 
 
 def _complete_ids(ctx: typer.Context, incomplete: str, exercises: bool) -> list[str]:
+    given = ctx.params.get("course_dir")  # while completing, some Typer versions hand over the raw text
     try:
-        course = load_course(ctx.params.get("course_dir"))
+        course = load_course(Path(given) if given is not None else None)
     except Exception:
         return []
     names = [r.qualified_id for r in course.all_exercises()] if exercises else [les.id for les in course.lessons]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,6 +18,8 @@ from grader.errors import EXIT_FAILED, EXIT_OK, UsageError
 if TYPE_CHECKING:
     from grader.course.curriculum import Course, Lesson
     from grader.course.notes import Card, NoteProblem
+    from grader.course.quiz import Quiz
+    from grader.study.quiz import QuizResult
 
 app = typer.Typer()
 
@@ -135,8 +137,9 @@ def review(
 ) -> None:
     """Review the flashcards that are due, in the terminal, with spaced repetition (FSRS).
 
-    Rate each card 1 again · 2 hard · 3 good · 4 easy. Every rating is saved at once: Ctrl-C or q stops and keeps
-    what you reviewed.
+    One key per step, no Enter: any key shows the answer, then 1 again · 2 hard · 3 good · 4 easy (or a, h, g, e).
+    Every rating is saved at once: q or Ctrl-C stops and keeps what you reviewed. When standard input is not a
+    terminal, answers are read line by line.
 
     Examples: [bold]dlgrade review[/bold] · [bold]dlgrade review lesson7 --limit 10[/bold]
     """
@@ -181,15 +184,21 @@ def quiz(
         None
     ),
     seed: Annotated[int | None, typer.Option("--seed", help="Shuffle with this seed (to repeat an order).")] = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Start over, forgetting the answers saved from an unfinished try.")
+    ] = False,
     course_dir: CourseOpt = None,
 ) -> None:
     """Take a lesson's quiz in the terminal, or grade a filled answers file.
+
+    Answers are saved as you go: after Ctrl-C, [bold]dlgrade quiz LESSON[/bold] offers to resume (same order) and
+    [bold]--restart[/bold] starts over.
 
     Examples: [bold]dlgrade quiz lesson7[/bold] ·
     [bold]dlgrade quiz 7 --template -o answers.yaml[/bold] then
     [bold]dlgrade quiz 7 --answers answers.yaml --format junit -o quiz.xml[/bold]
 
-    Exit codes: 0 every answer right, 1 some wrong or missing, 2 bad input, 3 internal error.
+    Exit codes: 0 every answer right, 1 some wrong or missing, 2 bad input, 3 internal error, 130 stopped.
     """
     from grader.course.quiz import load_quiz
     from grader.study import answers as an
@@ -198,6 +207,8 @@ def quiz(
     course = load_course(course_dir)
     les = course.lesson(lesson)
     q = load_quiz(course, les)
+    if restart and (template or answers is not None):
+        raise UsageError("--restart is for a quiz taken in the terminal", fix="leave out --template and --answers")
     if template:
         if answers is not None:
             raise UsageError("--template and --answers cannot be used together")
@@ -214,18 +225,7 @@ def quiz(
         given, file_seed = an.load_answers(answers, q)
         result = qz.grade(q, given, seed=seed if seed is not None else file_seed, mode="answers")
     else:
-        s = seed if seed is not None else qz.new_seed()
-        try:
-            result, given = qz.run_interactive(q, console(), seed=s)
-        except KeyboardInterrupt:
-            console(stderr=True).print("\nquiz stopped; nothing recorded")
-            raise typer.Exit(130) from None
-        except EOFError:
-            raise UsageError(
-                "the input ended before the quiz did; nothing recorded",
-                fix=f"answer in a terminal, or grade a file: dlgrade quiz {les.id} --answers FILE "
-                "(make one with --template)",
-            ) from None
+        result, given = _take_quiz(q, workspace, seed=seed, restart=restart)
     qz.record(result, workspace, given)
     if answers is None and fmt is Format.text and output is None:
         view = result.view()
@@ -240,3 +240,70 @@ def quiz(
 
         emit(result, fmt, output, quiet=app_context(ctx).quiet)
     raise typer.Exit(EXIT_OK if result.passed else EXIT_FAILED)
+
+
+def _take_quiz(q: Quiz, workspace: Path, *, seed: int | None, restart: bool) -> tuple[QuizResult, dict[str, Any]]:
+    """The quiz in the terminal: resume a saved try (or start over), save after every answer, clear at the end."""
+    from rich.markup import escape
+
+    from grader.study import quiz as qz
+
+    out, err = console(), console(stderr=True)
+    saved: qz.SavedQuiz | None = None
+    try:
+        saved = qz.load_progress(q, workspace)
+    except qz.StaleProgress as exc:
+        err.print(f"[yellow]warning:[/yellow] {escape(str(exc))}; starting over")
+        qz.clear_progress(q, workspace)
+    if saved is not None and restart:
+        qz.clear_progress(q, workspace)
+        out.print(f"starting over: the {len(saved.answers)} saved answer(s) are forgotten")
+        saved = None
+    if saved is not None:
+        n, total = len(saved.answers), len(q.questions)
+        what = f"{n} of {total} questions answered in an unfinished try (seed {saved.seed})"
+        if sys.stdin.isatty():
+            try:
+                reply = out.input(f"{what}. Resume? [bold][Y/n][/bold] ").strip().lower()
+            except (KeyboardInterrupt, EOFError):
+                err.print("\nquiz stopped; your saved answers are kept")
+                raise typer.Exit(130) from None
+            if reply in ("n", "no"):
+                qz.clear_progress(q, workspace)
+                saved = None
+        else:
+            out.print(f"{what}: resuming (--restart starts over)")
+    if saved is not None and seed is not None and seed != saved.seed:
+        out.print(f"[dim]--seed {seed} is not used: the resumed quiz keeps the order of seed {saved.seed}[/dim]")
+    s = saved.seed if saved is not None else (seed if seed is not None else qz.new_seed())
+    so_far: dict[str, Any] = dict(saved.answers) if saved is not None else {}
+    unsaved = False
+
+    def keep(answers: dict[str, Any]) -> None:
+        nonlocal unsaved
+        so_far.clear()
+        so_far.update(answers)
+        unsaved = qz.save_progress(q, workspace, s, answers) is None
+
+    def stopped(why: str) -> str:
+        if not so_far or unsaved:
+            return f"{why}; nothing saved"
+        n = len(so_far)
+        return (
+            f"{why}; {n} answer{'s' if n != 1 else ''} saved. Resume with `dlgrade quiz {q.lesson}` "
+            f"(or start over with `dlgrade quiz {q.lesson} --restart`)"
+        )
+
+    try:
+        result, given = qz.run_interactive(q, out, seed=s, answers=so_far, on_answer=keep)
+    except KeyboardInterrupt:
+        err.print("\n" + escape(stopped("quiz stopped")))
+        raise typer.Exit(130) from None
+    except EOFError:
+        raise UsageError(
+            stopped("the input ended before the quiz did"),
+            fix=f"answer in a terminal, or grade a file: dlgrade quiz {q.lesson} --answers FILE "
+            "(make one with --template)",
+        ) from None
+    qz.clear_progress(q, workspace)
+    return result, given

@@ -1,18 +1,28 @@
 """The notes parser: lesson notes (Markdown) to cards, structurally, with markdown-it.
 
 Headings, paragraphs, lists, fences and HTML comments are blocks, so nothing inside fenced code or a code span ever
-becomes a card (``x[::2]`` and ``std::vector`` are not separators). One cohesive state machine over the block
-stream, which is why this module is longer than most: splitting it would scatter one grammar over several files.
+becomes a card (``x[::2]`` and ``std::vector`` are not separators). The dialect is markdown-it's CommonMark with
+tables, plus two mdit-py-plugins: YAML front matter and dollar math (``$...$``, ``$$...$$``), whose rules say what
+is math, here and in every rendering of a card (``grader.study.cards``). What stays ours is the card grammar itself
+(``Q:``/``A:``, ``::``, ``?``, ``==cloze==``, id and exercise comments), which no plugin knows: one cohesive state
+machine over the block stream, which is why this module is longer than most: splitting it would scatter one grammar
+over several files.
 """
 
 from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from grader.course.card import CLOZE, CLOZE_BLANK, EMPTY_CLOZE, ID_OK, Card, NoteProblem, card_id
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
 
 _Q = re.compile(r"^(?:\*\*|__)?Q(?::(?:\*\*|__)?|(?:\*\*|__):)[ \t]*")
 _A = re.compile(r"^(?:\*\*|__)?A(?::(?:\*\*|__)?|(?:\*\*|__):)[ \t]*")
@@ -21,51 +31,99 @@ _SEP = re.compile(r"(?<!:)(?:[ \t]+::[ \t]*|::[ \t]+)(?!:)")
 _COMMENT = re.compile(r"<!--\s*(id|exercises)\s*:\s*(.*?)\s*-->", re.S)
 _MASK = "\x00"
 
+# Dollar math as pandoc reads it: no space just inside the dollars, no digit right after the closing one (so
+# "$5 and $10" is money), $$...$$ inside a paragraph is display math, no labels.
+MATH_OPTIONS: dict[str, Any] = {
+    "allow_labels": False,
+    "allow_space": False,
+    "allow_digits": False,
+    "allow_blank_lines": False,
+    "double_inline": True,
+}
+
+
+def _math_rule() -> Callable[[StateInline, bool], bool]:
+    """The plugin's inline math rule, with the digit checks done here.
+
+    The plugin's own ``allow_digits=False`` looks at ``src[pos - 1]`` even at position 0, where Python reads the
+    last character: a paragraph that starts with ``$x$`` and ends with a digit would lose its math. So the plugin
+    allows digits and this wrapper refuses a digit right before the opening or right after the closing dollar.
+    """
+    from mdit_py_plugins.dollarmath.index import math_inline_dollar
+
+    rule = math_inline_dollar(MATH_OPTIONS["allow_space"], True, MATH_OPTIONS["double_inline"])
+
+    def math(state: StateInline, silent: bool) -> bool:
+        start = state.pos
+        if start > 0 and state.src[start - 1].isdigit():
+            return False
+        if not rule(state, True):  # where would it end?
+            return False
+        end, state.pos = state.pos, start
+        if end < len(state.src) and state.src[end].isdigit():
+            return False
+        return rule(state, silent)
+
+    return math
+
+
+def dollar_math(md: MarkdownIt) -> MarkdownIt:
+    """Add the notes' math to a markdown-it parser: ``$...$`` and ``$$...$$`` (mdit-py-plugins' dollarmath)."""
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+    dollarmath_plugin(md, **MATH_OPTIONS)
+    md.inline.ruler.at("math_inline", _math_rule())
+    return md
+
+
+def notes_syntax(md: MarkdownIt) -> MarkdownIt:
+    """Add the notes' extensions to a markdown-it parser: YAML front matter and dollar math (mdit-py-plugins)."""
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
+    front_matter_plugin(md)
+    return dollar_math(md)
+
+
+def _recording(kind: str, rule: Callable[[StateInline, bool], bool]) -> Callable[[StateInline, bool], bool]:
+    """``rule``, also noting in ``env["spans"]`` where each code span, math span or escape it parsed lies."""
+    types = {"code": ("code_inline",), "math": ("math_inline", "math_inline_double"), "escape": ("text_special",)}
+
+    def record(state: StateInline, silent: bool) -> bool:
+        start, n = state.pos, len(state.tokens)
+        if not rule(state, silent):
+            return False
+        if not silent and len(state.tokens) > n:
+            tok = state.tokens[-1]
+            # an escape of a non-punctuation character ("\\a") stays text, as CommonMark says
+            if tok.type in types[kind] and not (kind == "escape" and tok.content == tok.markup):
+                state.env["spans"].append((kind, start, state.pos))
+        return True
+
+    return record
+
+
+@lru_cache(maxsize=1)
+def _span_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import backtick, escape
+
+    md = notes_syntax(MarkdownIt("commonmark"))
+    md.inline.ruler.at("math_inline", _recording("math", _math_rule()))
+    md.inline.ruler.at("backticks", _recording("code", backtick))
+    md.inline.ruler.at("escape", _recording("escape", escape))
+    return md
+
 
 def special_spans(text: str) -> list[tuple[str, int, int]]:
     """``(kind, start, end)`` of the code spans, ``$math$`` spans and backslash escapes in ``text``, in order.
 
-    Code spans follow CommonMark (a run of n backticks closes at the next run of exactly n); math follows pandoc
-    (``$`` not followed by a space, closing ``$`` not after a space nor before a digit; ``$$...$$`` for display).
+    markdown-it's inline parser finds them (CommonMark code spans and escapes, the dollar-math plugin's math), so
+    they are exactly what a rendering of the text treats as code, math and escapes.
     """
-    out: list[tuple[str, int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n and text[i + 1] in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~":
-            out.append(("escape", i, i + 2))
-            i += 2
-            continue
-        if ch == "`":
-            j = i
-            while j < n and text[j] == "`":
-                j += 1
-            ticks, k, close = j - i, j, -1
-            while k < n:
-                if text[k] == "`":
-                    m = k
-                    while m < n and text[m] == "`":
-                        m += 1
-                    if m - k == ticks:
-                        close = m
-                        break
-                    k = m
-                else:
-                    k += 1
-            if close < 0:  # an unmatched run of backticks is literal text
-                i = j
-                continue
-            out.append(("code", i, close))
-            i = close
-            continue
-        if ch == "$":
-            end = _math_end(text, i)
-            if end > 0:
-                out.append(("math", i, end))
-                i = end
-                continue
-        i += 1
-    return out
+    md = _span_parser()
+    env: dict[str, Any] = {"spans": []}
+    md.inline.parse(text, md, env, [])
+    return sorted(env["spans"], key=lambda s: s[1])
 
 
 def mask_code(text: str) -> str:
@@ -79,29 +137,6 @@ def mask_code(text: str) -> str:
             if out[k] != "\n":
                 out[k] = _MASK
     return "".join(out)
-
-
-def _math_end(text: str, i: int) -> int:
-    """End of a ``$...$`` or ``$$...$$`` span starting at ``i``, or -1 (pandoc's rules for ``$``)."""
-    if text.startswith("$$", i):
-        close = text.find("$$", i + 2)
-        return close + 2 if close > i + 2 else -1
-    if i + 1 >= len(text) or text[i + 1].isspace() or text[i + 1] == "$":
-        return -1
-    k = i + 1
-    while k < len(text):
-        c = text[k]
-        if c == "\\":
-            k += 2
-            continue
-        if c == "\n" and k + 1 < len(text) and text[k + 1] == "\n":
-            return -1
-        if c == "$":
-            if text[k - 1].isspace() or (k + 1 < len(text) and text[k + 1].isdigit()):
-                return -1
-            return k + 1
-        k += 1
-    return -1
 
 
 def _split_ids(value: str, lesson_id: str) -> list[str]:
@@ -145,7 +180,7 @@ class _Parser:
     def __init__(self, text: str, lesson_id: str, path: str) -> None:
         self.lesson_id = lesson_id
         self.path = path
-        self.text = _blank_front_matter(text)
+        self.text = text
         self.lines = self.text.splitlines()
         self.cards: list[Card] = []
         self.problems: list[NoteProblem] = []
@@ -160,7 +195,7 @@ class _Parser:
         from markdown_it import MarkdownIt
         from markdown_it.tree import SyntaxTreeNode
 
-        md = MarkdownIt("commonmark").enable("table")  # table rows are never cards
+        md = notes_syntax(MarkdownIt("commonmark").enable("table"))  # table rows and front matter are never cards
         root = SyntaxTreeNode(md.parse(self.text))
         self.walk(root.children)
         self._flush_pending()
@@ -586,14 +621,3 @@ def _inline_tags(text: str, lesson_id: str) -> tuple[str, dict[str, list[str]]]:
         return ""
 
     return _COMMENT.sub(take, text), tags
-
-
-def _blank_front_matter(text: str) -> str:
-    """Blank a leading YAML front matter block (keeping line numbers)."""
-    if not text.startswith("---\n"):
-        return text
-    lines = text.split("\n")
-    for i in range(1, len(lines)):
-        if lines[i].strip() in ("---", "..."):
-            return "\n" * (i + 1) + "\n".join(lines[i + 1 :])
-    return text

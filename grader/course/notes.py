@@ -45,7 +45,8 @@ def load_cards(course: Course, lesson: Lesson) -> tuple[list[Card], list[NotePro
     except UnicodeDecodeError as exc:
         return [], [NoteProblem(str(path), 1, f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")]
     cards, problems = parse_notes(text, lesson.id, path)
-    known = {ex.id for ex in lesson.exercises}
+    ordered = [ex.id for ex in lesson.exercises]  # curriculum order: the same tags in the same order every run
+    known = set(ordered)
     titles = {normalize_question(ex.title): ex.id for ex in lesson.exercises}
     reported: set[tuple[str, int]] = set()
     for card in cards:
@@ -54,7 +55,7 @@ def load_cards(course: Course, lesson: Lesson) -> tuple[list[Card], list[NotePro
             norm = normalize_question(heading.replace("`", ""))
             if norm in titles:
                 by_heading.append(titles[norm])
-            for ex_id in known:
+            for ex_id in ordered:
                 if re.search(rf"(?<![\w]){re.escape(ex_id)}(?![\w])", heading.lower()):
                     by_heading.append(ex_id)
         card.exercises = _dedupe(card.exercises + by_heading)

@@ -154,9 +154,13 @@ def _argmax(g: list[list[float]]) -> tuple[int, int] | None:
 
 
 def heatmap_svg(data: Any, title: str = "|expected − got|") -> Markup | None:
-    """A heatmap of a grid of errors: palette from the smallest (or 0) to the largest, worst cell outlined."""
+    """A heatmap of a grid of errors: palette from the smallest (or 0) to the largest, worst cell outlined.
+
+    A single cell is no picture (a scalar, or a one-element tensor): its "worst [0, 0]" would only contradict the
+    index the message gives, and the message already says the error.
+    """
     g = grid(data)
-    if g is None:
+    if g is None or (len(g) == 1 and len(g[0]) == 1):
         return None
     rows, cols = len(g), len(g[0])
     values = _finite([v for row in g for v in row])

@@ -1,8 +1,14 @@
 """Cards out: a self-contained HTML deck, Markdown, CSV, and an Anki package.
 
 Card text is Markdown. It becomes HTML safely: markdown-it with raw HTML off (so every ``<`` from a note is
-escaped), images off (a deck never fetches anything), math kept out of the Markdown pass and drawn by a tiny TeX
-renderer (HTML deck) or handed to Anki's own MathJax (``\\(...\\)``).
+escaped), images off (a deck never fetches anything), and the notes' dollar math (``grader.course.note_parser``,
+mdit-py-plugins). Math becomes MathML with latex2mathml for the HTML deck (browsers draw MathML natively, offline,
+with no script or font to fetch) and stays TeX, as ``\\(...\\)``, for Anki's own MathJax.
+
+latex2mathml writes its output as a string without escaping text it copies from the TeX (``\\text{<b>}``) and
+passes some commands through as attributes (``\\href``, ``\\style``), so its element tree is rebuilt here: MathML
+elements and presentation attributes only, every text escaped. The ``==cloze==`` marks are ours (no plugin reads
+that syntax): they are swapped for placeholders outside code, math and escapes before markdown-it runs.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from grader.course.card import CLOZE, CLOZE_BLANK, Card, cloze_bold
 
 if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
     from markdown_it import MarkdownIt
 
 FORMATS = ("html", "md", "anki", "csv")
@@ -27,63 +35,107 @@ FORMATS = ("html", "md", "anki", "csv")
 ANKI_MODEL_ID = 1_788_142_301
 ANKI_MODEL_NAME = "dlgrade card"
 
-_MATH_OPEN, _MATH_CLOSE = "\ue000", "\ue001"
 _MARK_OPEN, _MARK_CLOSE = "\ue002", "\ue003"
+
+# MathML Core's elements, and the presentation attributes kept from latex2mathml's output (no href, style, class,
+# id or event handler ever reaches the page).
+# fmt: off
+MATHML_TAGS = frozenset({
+    "math", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "mfrac", "msqrt", "mroot", "mstyle", "merror",
+    "mpadded", "mphantom", "msub", "msup", "msubsup", "munder", "mover", "munderover", "mmultiscripts", "mprescripts",
+    "none", "mtable", "mtr", "mtd", "menclose", "semantics", "annotation",
+})
+MATHML_ATTRIBUTES = frozenset({
+    "display", "mathvariant", "mathcolor", "mathbackground", "mathsize", "displaystyle", "scriptlevel", "stretchy",
+    "fence", "separator", "accent", "accentunder", "largeop", "movablelimits", "symmetric", "form", "lspace", "rspace",
+    "minsize", "maxsize", "linethickness", "width", "height", "depth", "voffset", "columnalign", "rowalign",
+    "columnlines", "rowlines", "columnspacing", "rowspacing", "columnspan", "rowspan", "frame", "framespacing",
+    "equalrows", "equalcolumns", "notation",
+})
+# fmt: on
+
+
+# ---------------------------------------------------------------------- TeX to MathML
+
+
+def tex_to_mathml(tex: str, *, display: bool = False) -> str:
+    """TeX as a MathML ``<math>`` element, safe to put in a page; TeX latex2mathml cannot read stays as code."""
+    from latex2mathml.converter import convert_to_element
+
+    try:
+        root = convert_to_element(tex, display="block" if display else "inline")
+    except Exception:  # the library raises many kinds of errors on TeX it cannot read; the card still shows
+        return f'<code class="tex">{html.escape(tex)}</code>'
+    return _mathml(root, tex, display)
+
+
+def _mathml(root: Element, tex: str, display: bool) -> str:
+    """Rebuild latex2mathml's tree: allowed elements and attributes only, entities resolved, text escaped."""
+    from xml.etree.ElementTree import Element, SubElement, tostring
+
+    def copy(src: Element, dst: Element) -> None:
+        dst.text = html.unescape(src.text) if src.text else None
+        for child in src:
+            tag = child.tag if child.tag in MATHML_TAGS and child.tag != "math" else "mrow"
+            attrs = {k: html.unescape(v) for k, v in child.attrib.items() if k in MATHML_ATTRIBUTES}
+            out = SubElement(dst, tag, attrs)
+            copy(child, out)
+            out.tail = html.unescape(child.tail) if child.tail else None
+
+    math = Element("math", {"display": "block" if display else "inline", "alttext": tex})
+    copy(root, math)
+    return tostring(math, encoding="unicode", short_empty_elements=False)
+
+
+def _anki_math(tex: str, *, display: bool = False) -> str:
+    tex = html.escape(tex, quote=False)
+    return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
 
 
 # ---------------------------------------------------------------------- Markdown to HTML
 
 
-@lru_cache(maxsize=1)
-def _md() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _md(math: str) -> MarkdownIt:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    from grader.course.note_parser import dollar_math
+
+    md = dollar_math(MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}))
     md.disable("image")
     md.enable("table")
+    draw = tex_to_mathml if math == "html" else _anki_math
+    for token, display in (("math_inline", False), ("math_inline_double", True), ("math_block", True)):
+
+        def render(self: Any, tokens: Any, idx: int, options: Any, env: Any, display: bool = display) -> str:
+            return draw(tokens[idx].content.strip(), display=display)
+
+        md.add_render_rule(token, render)
     return md
 
 
-def _protect(text: str) -> tuple[str, list[tuple[str, bool]]]:
-    """Swap math spans for placeholders and ``==term==`` for mark characters, leaving code untouched."""
+def _protect(text: str) -> str:
+    """``==term==`` swapped for mark characters, outside code spans, math and escapes."""
     from grader.course.note_parser import special_spans
 
     out: list[str] = []
-    maths: list[tuple[str, bool]] = []
     pos = 0
 
     def plain(chunk: str) -> str:
         return CLOZE.sub(lambda m: _MARK_OPEN + m.group(1) + _MARK_CLOSE, chunk)
 
-    for kind, a, b in special_spans(text):
+    for _, a, b in special_spans(text):
         out.append(plain(text[pos:a]))
-        if kind == "math":
-            display = text.startswith("$$", a)
-            body = text[a + 2 : b - 2] if display else text[a + 1 : b - 1]
-            out.append(f"{_MATH_OPEN}{len(maths)}{_MATH_CLOSE}")
-            maths.append((body, display))
-        else:
-            out.append(text[a:b])
+        out.append(text[a:b])
         pos = b
     out.append(plain(text[pos:]))
-    return "".join(out), maths
+    return "".join(out)
 
 
 def md_to_html(text: str, *, math: str = "html") -> str:
-    """Safe HTML for a card side. ``math="html"`` draws TeX with the built-in renderer; ``"anki"`` keeps
-    ``\\(...\\)`` for Anki's MathJax."""
-    protected, maths = _protect(text)
-    out = _md().render(protected).strip()
-
-    def put_math(m: re.Match[str]) -> str:
-        body, display = maths[int(m.group(1))]
-        if math == "anki":
-            tex = html.escape(body, quote=False)
-            return f"\\[{tex}\\]" if display else f"\\({tex}\\)"
-        cls = "math display" if display else "math"
-        return f'<span class="{cls}" title="{html.escape(body)}">{tex_to_html(body)}</span>'
-
-    out = re.sub(f"{_MATH_OPEN}(\\d+){_MATH_CLOSE}", put_math, out)
+    """Safe HTML for a card side. ``math="html"`` draws TeX as MathML; ``"anki"`` keeps ``\\(...\\)`` for
+    Anki's MathJax."""
+    out = _md(math).render(_protect(text)).strip()
     out = out.replace(_MARK_OPEN, '<mark class="cloze">').replace(_MARK_CLOSE, "</mark>")
     out = out.replace(html.escape(CLOZE_BLANK), CLOZE_BLANK)
     out = out.replace(CLOZE_BLANK, f'<span class="blank">{CLOZE_BLANK}</span>')
@@ -91,148 +143,6 @@ def md_to_html(text: str, *, math: str = "html") -> str:
     if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
         out = out[3:-4]
     return out
-
-
-# ---------------------------------------------------------------------- a tiny TeX renderer
-
-# fmt: off
-_GREEK = ("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda", "mu", "nu",
-          "xi", "omicron", "pi", "rho", "varsigma", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega")
-_SYMBOLS = {
-    **{g: chr(0x3B1 + k) for k, g in enumerate(_GREEK)},
-    **{g.capitalize(): chr(0x391 + k) for k, g in enumerate(_GREEK)},
-    "varepsilon": "ε", "epsilon": "ϵ", "vartheta": "ϑ", "varphi": "φ", "phi": "ϕ", "varsigma": "ς",
-    "cdot": "·", "cdots": "⋯", "ldots": "…", "dots": "…", "times": "×", "div": "÷", "pm": "±", "mp": "∓",
-    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "sim": "∼", "equiv": "≡",
-    "propto": "∝", "ll": "≪", "gg": "≫", "infty": "∞", "partial": "∂", "nabla": "∇", "sum": "∑", "prod": "∏",
-    "int": "∫", "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒", "Leftrightarrow": "⇔",
-    "mapsto": "↦", "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩",
-    "forall": "∀", "exists": "∃", "odot": "⊙", "otimes": "⊗", "oplus": "⊕", "circ": "∘", "top": "⊤",
-    "star": "⋆", "ast": "∗", "langle": "⟨", "rangle": "⟩", "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈",
-    "rceil": "⌉", "|": "‖", "{": "{", "}": "}", "_": "_", "%": "%", "$": "$", "&": "&", "#": "#",
-    "quad": "\u2003", "qquad": "\u2003\u2003", ",": "\u2009", ";": "\u2005", ":": "\u2005", "!": "", " ": " ",
-    "lvert": "|", "rvert": "|", "vert": "|", "mid": " | ", "ell": "ℓ", "hbar": "ℏ", "emptyset": "∅",
-}
-_FUNCTIONS = {"log", "ln", "exp", "max", "min", "sin", "cos", "tan", "tanh", "sigmoid", "softmax", "argmax",
-              "argmin", "arg", "lim", "sup", "inf", "det", "dim", "Var", "var", "Cov", "tr", "diag", "sign",
-              "sgn", "relu", "ReLU", "mean", "std", "E", "Pr"}
-_ACCENTS = {"hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308",
-            "overline": "\u0305", "widehat": "\u0302", "widetilde": "\u0303"}
-_BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
-_SIZERS = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
-           "displaystyle", "textstyle", "limits", "nolimits"}
-_SPACED = {"=", "<", ">", "+", "≤", "≥", "≠", "≈", "→", "←", "⇒", "⇔", "∈", "×", "±", "∼", "≡", "∝", "↦"}
-# fmt: on
-
-
-class _Tex:
-    def __init__(self, src: str) -> None:
-        self.s = src
-        self.i = 0
-
-    def seq(self, stop: str | None = None) -> str:
-        out: list[str] = []
-        while self.i < len(self.s):
-            ch = self.s[self.i]
-            if stop and ch == stop:
-                self.i += 1
-                return "".join(out)
-            out.append(self.atom())
-        return "".join(out)
-
-    def arg(self) -> str:
-        while self.i < len(self.s) and self.s[self.i].isspace():
-            self.i += 1
-        return self.atom()
-
-    def raw_group(self) -> str:
-        """The text of a ``{...}`` argument, unparsed (for ``\\text``)."""
-        while self.i < len(self.s) and self.s[self.i].isspace():
-            self.i += 1
-        if self.i < len(self.s) and self.s[self.i] == "{":
-            depth, start = 0, self.i
-            while self.i < len(self.s):
-                c = self.s[self.i]
-                depth += c == "{"
-                depth -= c == "}"
-                self.i += 1
-                if depth == 0:
-                    return self.s[start + 1 : self.i - 1]
-            return self.s[start + 1 :]
-        if self.i < len(self.s):
-            self.i += 1
-            return self.s[self.i - 1]
-        return ""
-
-    def atom(self) -> str:
-        s, i = self.s, self.i
-        ch = s[i]
-        if ch.isspace():
-            self.i += 1
-            return ""
-        if ch == "{":
-            self.i += 1
-            return self.seq("}")
-        if ch in "^_":
-            self.i += 1
-            tag = "sup" if ch == "^" else "sub"
-            return f"<{tag}>{self.arg()}</{tag}>"
-        if ch == "\\":
-            return self.command()
-        if ch.isalpha():
-            self.i += 1
-            return f"<i>{html.escape(ch)}</i>"
-        self.i += 1
-        if ch == "-":
-            ch = "−"
-        if ch == "'":
-            return "′"
-        if ch in _SPACED:
-            return f"\u2009{html.escape(ch)}\u2009"
-        return html.escape(ch)
-
-    def command(self) -> str:
-        s = self.s
-        m = re.compile(r"\\([A-Za-z]+|.)").match(s, self.i)
-        if m is None:
-            self.i += 1
-            return "\\"
-        self.i = m.end()
-        name = m.group(1)
-        if name == "\\":
-            return "<br>"
-        if name in _SIZERS:
-            return ""
-        if name == "frac" or name in ("dfrac", "tfrac"):
-            num, den = self.arg(), self.arg()
-            return f'<span class="frac"><span class="num">{num}</span><span class="den">{den}</span></span>'
-        if name == "sqrt":
-            return f'√<span class="sqrt">{self.arg()}</span>'
-        if name in ("mathbf", "boldsymbol", "bm"):
-            return f"<b>{self.arg()}</b>"
-        if name in ("text", "textrm", "mathrm", "operatorname", "textit", "mathit", "texttt"):
-            return f'<span class="rm">{html.escape(self.raw_group())}</span>'
-        if name == "mathbb":
-            inner = self.raw_group().strip()
-            return _BLACKBOARD.get(inner, html.escape(inner))
-        if name in ("mathcal", "mathscr", "mathsf"):
-            return self.arg()
-        if name in _ACCENTS:
-            return f"{self.arg()}{_ACCENTS[name]}"
-        if name in _FUNCTIONS:
-            return f'<span class="rm">{name}</span>\u2009'
-        if name in _SYMBOLS:
-            sym = _SYMBOLS[name]
-            return f"\u2009{sym}\u2009" if sym in _SPACED else html.escape(sym)
-        return html.escape("\\" + name)
-
-
-def tex_to_html(tex: str) -> str:
-    """Common TeX (Greek, operators, sub/superscripts, fractions, roots, accents) as plain HTML, no network."""
-    try:
-        return _Tex(tex).seq()
-    except (IndexError, RecursionError):
-        return html.escape(tex)
 
 
 # ---------------------------------------------------------------------- views

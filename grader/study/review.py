@@ -1,7 +1,8 @@
 """``dlgrade review``: spaced repetition of the lesson cards in the terminal, scheduled with FSRS.
 
 The schedule is kept by ``grader.progress.schedule``. Each rating is committed at once: Ctrl-C loses nothing that
-was rated.
+was rated. In a terminal every step is one key, no Enter (``grader.terminal``); when standard input is not a
+terminal the same session reads lines instead.
 """
 
 from __future__ import annotations
@@ -117,6 +118,20 @@ class _Quit(Exception):
     pass
 
 
+def key_asker(out: Console) -> Callable[[str], str]:
+    """Show a prompt and return the one key pressed (no Enter); keys typed before the prompt are dropped."""
+    from grader.terminal import discard_typeahead, read_key
+
+    def ask(prompt: str) -> str:
+        discard_typeahead()
+        out.print(prompt, end="")
+        key = read_key()
+        out.print()
+        return key
+
+    return ask
+
+
 def run_session(
     cards: list[Card],
     store: ReviewStore,
@@ -134,8 +149,14 @@ def run_session(
     from rich.rule import Rule
 
     from grader.study.cards import common_headings
+    from grader.terminal import has_keys
 
-    ask = ask or (lambda prompt: out.input(prompt))
+    single = ask is None and has_keys()
+    if ask is None:
+        ask = key_asker(out) if single else (lambda prompt: out.input(prompt))
+    show_prompt = (
+        "[dim]any key: show answer · q: quit[/dim] " if single else "[dim]Enter: show answer · q: quit[/dim] > "
+    )
     lessons = {c.lesson for c in cards}
     skip = {les: common_headings([c for c in cards if c.lesson == les]) for les in lessons}
     states = store.states(lessons)
@@ -147,9 +168,13 @@ def run_session(
     if not queue:
         out.print("Nothing to review now. " + _next_due_text(cards, states, start))
         return 0
+    how = (
+        "any key shows the answer, then 1 again · 2 hard · 3 good · 4 easy, or a/h/g/e; no Enter needed"
+        if single
+        else "Enter shows the answer; rate 1 again · 2 hard · 3 good · 4 easy"
+    )
     out.print(
-        f"This session: {len(queue)} card{'s' if len(queue) != 1 else ''} "
-        "(Enter shows the answer; rate 1 again · 2 hard · 3 good · 4 easy; q quits; Ctrl-C saves and stops)"
+        f"This session: {len(queue)} card{'s' if len(queue) != 1 else ''} ({how}; q quits; Ctrl-C saves and stops)"
     )
     sched = scheduler()
     done = 0
@@ -159,7 +184,7 @@ def run_session(
             out.print(Rule(f"{n}/{len(queue)} · {escape(context)}", style="dim"))
             out.print(Markdown(card.question))
             t0 = now()
-            reply = ask("[dim]Enter: show answer · q: quit[/dim] > ").strip().lower()
+            reply = ask(show_prompt).strip().lower()
             if reply in ("q", "quit"):
                 raise _Quit
             out.print("[bold]Answer[/bold]")
@@ -169,17 +194,21 @@ def run_session(
             when = preview(sched, state, at)
             menu = "  ".join(f"{r} {RATINGS[r]} ({human_delta(when[r] - at)})" for r in RATINGS)
             while True:
-                reply = ask(f"[dim]{menu} · q quit[/dim] > ").strip().lower()
+                reply = ask(f"[dim]{menu} · q quit[/dim]" + (" " if single else " > ")).strip().lower()
                 if reply in ("q", "quit"):
                     raise _Quit
                 if reply in _RATING_KEYS:
                     break
-                out.print("[yellow]type 1, 2, 3 or 4 (or again, hard, good, easy)[/yellow]")
+                if single:
+                    out.print("[yellow]press 1, 2, 3 or 4 (or a, h, g, e)[/yellow]")
+                else:
+                    out.print("[yellow]type 1, 2, 3 or 4 (or again, hard, good, easy)[/yellow]")
             rating = _RATING_KEYS[reply]
             at = now()
             duration = int((at - t0).total_seconds() * 1000)
             rate(store, sched, card, state, rating, at, duration)
             done += 1
+            out.print(f"[dim]→ {RATINGS[rating]}[/dim]")  # a key is not echoed: say which rating was taken
     except _Quit:
         out.print(f"stopped: {done} review{'s' if done != 1 else ''} saved")
     except (KeyboardInterrupt, EOFError):

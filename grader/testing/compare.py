@@ -143,10 +143,12 @@ def expect_close(
         if bool(bad.any()):
             flat = int(bad.reshape(-1).nonzero()[0])
             idx = _index(flat, tuple(g.shape))
+            got_v, exp_v = g.reshape(-1)[flat].item(), e.reshape(-1)[flat].item()
+            where = f"first at index {idx}: " if g.dim() else ""  # a scalar has no index to point at
             raise CheckFailure(
                 "nan_inf",
                 f"{name} holds {int(bad.sum())} non-finite value(s) where the reference is finite; "
-                f"first at index {idx}: got {g.reshape(-1)[flat].item()}, expected {e.reshape(-1)[flat].item():.6g}",
+                f"{where}got {got_v}, expected {exp_v:.6g}",
                 {"index": idx, "count": int(bad.sum()), "rtol": r, "atol": a, "samples": samples(g, e)},
             )
     diff = (g - e).abs()
@@ -184,7 +186,8 @@ def expect_close(
             details["expected"] = _preview(e if e.dim() else e.reshape(1))
             details["got"] = _preview(g if g.dim() else g.reshape(1))
         if not g.is_complex():
-            details["heatmap"] = _grid(diff.reshape(g.shape))
+            if g.numel() > 1:  # one value has no "where": its error is all in the message
+                details["heatmap"] = _grid(diff.reshape(g.shape))
             if picture == "trajectory":
                 details["trajectory"] = {"expected": _path(e), "got": _path(g)}
             elif picture == "feature_maps" and g.dim() >= 2:
@@ -193,14 +196,15 @@ def expect_close(
                     maps["input"] = _grid(_first_map(picture_input.detach().to("cpu", torch.float64)))
                 details["feature_maps"] = maps
         e_text, g_text = distinct(ev, gv)
-        if g.dim() == 0:
-            text = f"{name}: expected {e_text}, got {g_text}; error {max_abs:.3g} (relative {rel:.3g})"
+        if g.dim() == 0:  # a scalar: no index to point at
+            text = f"{name}: expected {e_text}, got {g_text}; error {max_abs:.3g} (relative {rel:.3g}; "
+            text += f"rtol={r:g}, atol={a:g})"
         else:
             text = (
                 f"{name}: {n_bad} of {g.numel()} values differ; largest error {max_abs:.3g} "
-                f"(relative {rel:.3g}) at index {idx}: expected {e_text}, got {g_text}"
+                f"(relative {rel:.3g}) at index {idx}: expected {e_text}, got {g_text} (rtol={r:g}, atol={a:g})"
             )
-        raise CheckFailure(kind, f"{text} (rtol={r:g}, atol={a:g})", details)
+        raise CheckFailure(kind, text, details)
 
 
 SAMPLES = 32

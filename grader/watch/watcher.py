@@ -21,8 +21,8 @@ from rich.markup import escape
 from grader.engine.engine import Engine
 from grader.errors import DlgradeError, UsageError
 from grader.grading.teaching import Teaching
+from grader.terminal import KeyReader
 from grader.watch.fs import needs_polling
-from grader.watch.keys import KeyReader
 
 if TYPE_CHECKING:
     from rich.console import Console

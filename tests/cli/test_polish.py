@@ -64,6 +64,18 @@ def test_every_command_has_help_with_an_example() -> None:
         assert f"dlgrade {' '.join(cmd)}" in res.output, f"the example of {cmd} does not show the command"
 
 
+def test_no_help_shows_a_type_after_a_flag() -> None:
+    """A flag takes no value: `--quiet <bool>` would read as if it wanted one (Typer 0.29 prints that)."""
+    runner = CliRunner()
+    for cmd in [[], ["dev"], *_all_commands()]:
+        res = runner.invoke(app, [*cmd, "--help"], env={"NO_COLOR": "1", "COLUMNS": "200"})
+        assert res.exit_code == 0, (cmd, res.output)
+        assert "--help" in res.output and "Show this message and exit." in res.output
+        assert "<bool>" not in res.output, f"`dlgrade {' '.join(cmd)} --help`:\n{res.output}"
+        flag_lines = [line for line in res.output.splitlines() if re.search(r"--(help|quiet|strict|version)\b", line)]
+        assert all(not re.search(r"<\w+>", line) for line in flag_lines), flag_lines
+
+
 def _dlgrade() -> str:
     exe = Path(sys.executable).parent / "dlgrade"
     if not exe.exists():

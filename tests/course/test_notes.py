@@ -215,6 +215,22 @@ def test_front_matter_and_crlf():
     assert [(c.question, c.line) for c in cards] == [("real?", 6)]
 
 
+def test_front_matter_closed_by_dots_and_a_rule_later_is_not_front_matter():
+    cards, problems = parse("---\ntitle: x\nQ: not a card\n...\nQ: real?\nA: yes\n")
+    assert problems == [] and [(c.question, c.line) for c in cards] == [("real?", 5)]
+    cards, _ = parse("intro\n\n---\nQ: after a rule?\nA: yes\n\n---\n")  # only the first line opens it
+    assert [c.question for c in cards] == ["after a rule?"]
+    cards, _ = parse("---\nQ: unclosed, so not front matter?\nA: yes\n")
+    assert [c.question for c in cards] == ["unclosed, so not front matter?"]
+
+
+def test_dollars_around_money_are_not_math():
+    cards, _ = parse("What costs $5? :: a coffee, not $10\n")
+    assert [(c.question, c.answer) for c in cards] == [("What costs $5?", "a coffee, not $10")]
+    assert mask_code("$x :: y$ and $$a == b$$ but $5 :: $10") == "\x00" * 8 + " and " + "\x00" * 10 + " but $5 :: $10"
+    assert mask_code("$x$ costs 2$y$3 or 4") == "\x00" * 3 + " costs 2$y$3 or 4"  # a digit on either side: not math
+
+
 # ---------------------------------------------------------------------- notes in the seeds' styles
 
 
@@ -342,3 +358,25 @@ def test_unknown_exercise_tag_is_reported(course):
     assert len(cards) == 1
     assert len(problems) == 1 and problems[0].line == 4 and "no_such_exercise" in problems[0].message
     assert "softmax_ce" in problems[0].fix
+
+
+def test_exercises_matched_by_heading_follow_the_curriculum_order_whatever_the_hash_seed(course):
+    import os
+    import subprocess
+    import sys
+
+    notes = course.notes_path(course.lesson("lesson1"))
+    notes.write_text("## embedding and softmax_ce\n\nQ: both?\nA: yes\n", encoding="utf-8")
+    code = (
+        "import sys, pathlib; from grader.course.curriculum import load; from grader.course.notes import load_cards; "
+        "c = load(pathlib.Path(sys.argv[1])); print(load_cards(c, c.lesson('lesson1'))[0][0].exercises)"
+    )
+    seen = set()
+    for seed in ("0", "1", "2", "3", "4"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        env.pop("DLGRADE_COURSE", None)
+        out = subprocess.run(
+            [sys.executable, "-c", code, str(course.root)], env=env, capture_output=True, text=True, check=True
+        )
+        seen.add(out.stdout.strip())
+    assert seen == {"['softmax_ce', 'embedding']"}  # as in curriculum.yaml

@@ -75,7 +75,7 @@ def test_heatmap_shows_inf_and_nan_and_escapes_text():
     assert "inf" in _texts(root)
     grey = [r for r in _all(root, "rect") if r.get("fill") == pictures.NAN_FILL]
     assert len(grey) == 2
-    svg = str(pictures.heatmap_svg([["<script>"]], title='<b a="1">&'))
+    svg = str(pictures.heatmap_svg([["<script>", 1.0]], title='<b a="1">&'))
     assert "<script>" not in svg and "<b " not in svg
     assert "&lt;b a=&#34;1&#34;&gt;&amp;" in svg
     assert pictures.heatmap_svg("<svg onload=alert(1)>") is None
@@ -165,6 +165,39 @@ def test_expect_close_details_become_pictures():
     with pytest.raises(CheckFailure) as info:
         expect_close(x * 2, x, picture="feature_maps", picture_input=x)
     assert [p["kind"] for p in pictures.for_details(info.value.details)] == ["feature_maps", "heatmap"]
+
+
+def test_a_single_value_gets_no_heatmap():
+    assert pictures.heatmap_svg([[0.5]]) is None and pictures.heatmap_svg([0.5]) is None
+    assert pictures.for_details({"heatmap": [[0.5]], "index": []}) == []  # a record written before this rule
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1)])
+def test_a_scalar_mismatch_reads_the_same_in_message_and_pictures(shape):
+    """A 0-d (or one-element) result: no 1x1 heatmap whose "worst [0, 0]" would contradict the message."""
+    import torch
+
+    from grader.engine.problems import CheckFailure
+    from grader.testing import expect_close
+
+    expected = torch.full(shape, 2.0, dtype=torch.float64)
+    with pytest.raises(CheckFailure) as info:
+        expect_close(expected + 0.5, expected, name="loss")
+    failure = info.value
+    assert "heatmap" not in failure.details and pictures.for_details(failure.details) == []
+    if shape == ():
+        assert failure.message == "loss: expected 2, got 2.5; error 0.5 (relative 0.25; rtol=1e-07, atol=1e-09)"
+    else:
+        assert f"at index {[0] * len(shape)}" in failure.message
+    check = _check("test_loss", Status.FAILED, kind=failure.kind, message=failure.message, details=failure.details)
+    ex = ExerciseResult(id="lesson2.mse", title="MSE", status=Status.FAILED, score=0, max_score=10, checks=[check])
+    page = render(
+        LessonResult(lesson="lesson2", title="t", status=Status.FAILED, score=0, max_score=10, exercises=[ex]), "html"
+    )
+    assert "picture heatmap" not in page and "worst [" not in page
+    assert ("at index" in page) == (shape != ())  # a scalar has no index row: "[]" would say nothing
+    assert "index []" not in page
+    assert ">2.5<" in page and ">2<" in page  # expected and got are in the table
 
 
 # ---------------------------------------------------------------------- the page

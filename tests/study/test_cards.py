@@ -21,7 +21,7 @@ from grader.study.cards import (
     render_csv,
     render_html,
     render_markdown,
-    tex_to_html,
+    tex_to_mathml,
     write_apkg,
 )
 
@@ -77,41 +77,77 @@ def test_no_images_and_no_script_links():
     assert 'href="javascript' not in out
 
 
-def test_math_is_drawn_without_network_and_kept_for_anki():
+def test_math_is_mathml_in_the_deck_and_kept_for_anki():
     out = md_to_html(r"Softmax: $\frac{e^{x_i}}{\sum_j e^{x_j}}$ and $\alpha \le 1$")
-    assert '<span class="frac">' in out and "<sup>" in out and "<sub>" in out and "∑" in out
-    assert "α" in out and "≤" in out
-    assert "$" not in out
+    assert out.count('<math display="inline"') == 2
+    assert "<mfrac>" in out and "<msup>" in out and "<msub>" in out and "<mo>∑</mo>" in out
+    assert "<mi>α</mi>" in out and "<mo>≤</mo>" in out
+    assert 'alttext="\\alpha \\le 1"' in out  # the TeX, for screen readers and copying
+    assert "$" not in out and "xmlns" not in out and "http" not in out
+    assert '<math display="block"' in md_to_html("$$x^2$$") and '<math display="block"' in md_to_html("$$\nx\n$$")
     anki = md_to_html(r"$a < b$ and $$x^2$$", math="anki")
-    assert r"\(a &lt; b\)" in anki and r"\[x^2\]" in anki
+    assert r"\(a &lt; b\)" in anki and r"\[x^2\]" in anki and "<math" not in anki
 
 
 def test_math_underscores_are_not_emphasis_and_code_dollars_are_code():
     out = md_to_html(r"$x_i$ and $y_j$ and `cost = $5`")
     assert "<em>" not in out
     assert "<code>cost = $5</code>" in out
+    assert "<math" not in md_to_html("It costs $5 and $10.")  # money, not math
+    assert "<math" in md_to_html("$x$ is 4")  # a digit at the very end does not undo math at the very start
+    assert "<math" not in md_to_html("```\n$x$\n```")
 
 
 def test_cloze_marks_and_blank():
     assert '<mark class="cloze">probabilities</mark>' in md_to_html("into ==probabilities== that")
     assert '<span class="blank">[…]</span>' in md_to_html("into […] that")
     assert "<mark" not in md_to_html("`==x==` and a == b")
+    assert "<mark" not in md_to_html("$a ==b== c$")  # inside math, == is TeX
 
 
 @pytest.mark.parametrize(
     ("tex", "needle"),
     [
-        (r"\sqrt{2}", '√<span class="sqrt">2</span>'),
-        (r"\hat{y}", "<i>y</i>\u0302"),
-        (r"\mathbb{R}^n", "ℝ<sup><i>n</i></sup>"),
-        (r"\text{loss} = -\log p", '<span class="rm">loss</span>'),
-        (r"\unknown{x}", "\\unknown"),
-        (r"x <", "&lt;"),
-        ("{unbalanced", "<i>u</i>"),
+        (r"\sqrt{2}", "<msqrt><mrow><mn>2</mn></mrow></msqrt>"),
+        (r"\hat{y}", '<mover accent="true">'),
+        (r"\mathbb{R}^n", "<msup><mi>ℝ</mi><mi>n</mi></msup>"),
+        (r"\text{loss} = -\log p", "<mtext>loss</mtext>"),
+        (r"x <", "<mo>&lt;</mo>"),
+        (r"a & b", "<mi>&amp;</mi>"),
     ],
 )
-def test_tex_to_html(tex, needle):
-    assert needle in tex_to_html(tex)
+def test_tex_to_mathml(tex, needle):
+    out = tex_to_mathml(tex)
+    assert out.startswith('<math display="inline" alttext=') and out.endswith("</math>")
+    assert needle in out
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        r"\text{<script>alert(1)</script>}",
+        r"\text{<img src=x onerror=alert(1)>}",
+        r"\href{javascript:alert(1)}{x}",
+        r"\style{background:url(https://example.com/x)}{x}",
+        r'\color{red" onload="alert(1)}{x}',
+        r"\class{c}{x} \id{i}{y}",
+    ],
+)
+def test_mathml_carries_no_markup_link_or_style_from_the_tex(tex):
+    import xml.etree.ElementTree as ET
+
+    out = tex_to_mathml(tex)
+    root = ET.fromstring(out)  # well-formed: every text and attribute escaped
+    for el in root.iter():
+        assert el.tag in {"math", "mrow", "mi", "mn", "mo", "mtext", "mstyle"}, el.tag
+        assert set(el.attrib) <= {"display", "alttext", "mathcolor", "mathvariant", "stretchy"}, el.attrib
+    body = out.split(">", 1)[1]  # the TeX itself, escaped, stays in alttext
+    assert "<script" not in body and "<img" not in body and "href" not in body and "style=" not in body
+
+
+def test_tex_latex2mathml_cannot_read_stays_readable():
+    assert tex_to_mathml("x^") == '<code class="tex">x^</code>'
+    assert md_to_html(r"broken $\left( x$ math") == 'broken <code class="tex">\\left( x</code> math'
 
 
 # ---------------------------------------------------------------------- the deck page, Markdown, CSV

@@ -1,8 +1,9 @@
 """The HTML deck in a real headless Chromium (system package, driven by Playwright).
 
-It must load offline with no request beyond its own file and no script error; a click flips a card; the arrow keys
-move through the deck; it fits a phone screen. Where Chromium or Playwright is missing this test is skipped locally
-(with the reason) but FAILS under CI=true, so a CI image without a browser cannot pass silently.
+It must load offline with no request beyond its own file and no script error; math is MathML that the browser lays
+out itself; a click flips a card; the arrow keys move through the deck; it fits a phone screen. Where Chromium or
+Playwright is missing this test is skipped locally (with the reason) but FAILS under CI=true, so a CI image without a
+browser cannot pass silently.
 """
 
 from __future__ import annotations
@@ -53,9 +54,41 @@ def test_loads_offline_with_no_other_request_and_no_error(page, deck):
     assert page.errors == []
     assert page.locator(".card").count() == 5
     assert page.locator(".card.current").count() == 1
-    # math drawn by the built-in renderer, code in <code>
-    assert page.locator(".card .math .rm, .card .math i").count() > 0
-    assert page.locator("#card-0 .back code").text_content() == "exp"
+    assert page.locator("#card-0 .back code").text_content() == "exp"  # code in <code>
+
+
+def test_math_is_mathml_drawn_by_the_browser(page):
+    from playwright.sync_api import expect
+
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Space")  # the log-sum-exp card's answer holds $\log \sum_j e^{x_j}$
+    back = page.locator("#card-1 .back")
+    expect(back).to_be_visible()
+    assert back.locator("math").count() == 2
+    drawn = back.evaluate(
+        """(back) => {
+            const math = back.querySelector("math");
+            const sup = math.querySelector("msup");
+            const base = sup.children[0].getBoundingClientRect();
+            const script = sup.children[1].getBoundingClientRect();
+            return {
+                ns: math.namespaceURI,
+                mathml: math instanceof MathMLElement,
+                display: getComputedStyle(math).display,
+                raised: script.bottom < base.bottom - 1,
+                smaller: parseFloat(getComputedStyle(sup.children[1]).fontSize)
+                    < parseFloat(getComputedStyle(sup.children[0]).fontSize),
+                text: math.textContent,
+            };
+        }"""
+    )
+    # A browser that did not know MathML would leave the exponent on the baseline, as large as the rest.
+    assert drawn["ns"] == "http://www.w3.org/1998/Math/MathML" and drawn["mathml"]
+    assert drawn["display"].startswith("math") or drawn["display"] == "inline", drawn
+    assert drawn["raised"] and drawn["smaller"], drawn
+    assert drawn["text"] == "log∑jexj"
+    assert "$" not in back.inner_text()
+    assert page.errors == []
 
 
 def test_click_flips_the_card(page):

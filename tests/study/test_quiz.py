@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -442,3 +443,206 @@ def test_quiz_in_a_terminal(course_root):
     assert child.exitstatus == 0
     db = course_root / "exercises" / ".dlgrade" / "progress.sqlite"
     assert sqlite3.connect(db).execute("SELECT score FROM quiz_attempts").fetchall() == [(6.0,)]
+
+
+# ---------------------------------------------------------------------- a quiz left before its end
+
+
+def spawn_quiz(root: Path, *args: str):
+    import pexpect
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE_")}
+    env.update(NO_COLOR="1", TERM="dumb", COLUMNS="120", PYTHONIOENCODING="utf-8")
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "grader", "quiz", "lesson1", *args],
+        cwd=str(root),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 120),
+    )
+
+
+def right_reply(x, plan) -> str:
+    if x.type == "single":
+        return str(plan.choice_order[x.id].index(x.answer) + 1)
+    if x.type == "multiple":
+        return " ".join(str(plan.choice_order[x.id].index(i) + 1) for i in x.answer)
+    return {"true_false": "t", "numeric": "1.386", "text": "cross entropy"}[x.type]
+
+
+def test_ctrl_c_keeps_the_answers_and_the_next_run_resumes(course_root, course_quiz):
+    import pexpect
+
+    seed = 77
+    plan = shuffle(course_quiz, seed)
+    asked = [course_quiz.questions[qi] for qi in plan.order]
+    state = course_root / "exercises" / ".dlgrade" / "quiz-lesson1.json"
+
+    child = spawn_quiz(course_root, "--seed", str(seed))
+    child.expect("seed 77")
+    for n, x in enumerate(asked[:2], 1):
+        child.expect(f"{n}\\. ")
+        child.expect(" > ")
+        child.sendline(right_reply(x, plan))
+        child.expect("correct")
+    child.expect("3\\. ")
+    child.expect(" > ")
+    child.sendintr()
+    child.expect("quiz stopped; 2 answers saved")
+    child.expect("dlgrade quiz lesson1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert saved["seed"] == seed and list(saved["answers"]) == [x.id for x in asked[:2]]
+    assert not (course_root / "exercises" / ".dlgrade" / "progress.sqlite").exists()  # nothing graded yet
+
+    # The next run offers to resume; yes (Enter) goes on with question 3 in the same order.
+    child = spawn_quiz(course_root)
+    child.expect("2 of 5 questions answered in an unfinished try \\(seed 77\\)")
+    child.expect("Resume\\?")
+    child.sendline("")
+    child.expect("resuming with 2 answered")
+    for n, x in enumerate(asked[2:], 3):
+        child.expect(f"{n}\\. ")
+        child.expect(" > ")
+        child.sendline(right_reply(x, plan))
+        child.expect("correct")
+    child.expect("5 of 5 correct")
+    child.expect("seed 77")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert not state.exists()  # a finished quiz leaves no saved state
+    db = course_root / "exercises" / ".dlgrade" / "progress.sqlite"
+    assert sqlite3.connect(db).execute("SELECT score FROM quiz_attempts").fetchall() == [(6.0,)]
+    log = [json.loads(line) for line in (db.parent / "quiz_log.jsonl").read_text().splitlines()]
+    assert log[-1]["seed"] == seed and len(log[-1]["answers"]) == 5
+
+    # Stopped again after one answer; --restart starts over with question 1 and forgets the saved answer.
+    child = spawn_quiz(course_root, "--seed", str(seed))
+    child.expect("1\\. ")
+    child.expect(" > ")
+    child.sendline(right_reply(asked[0], plan))
+    child.expect("2\\. ")
+    child.expect(" > ")
+    child.sendintr()
+    child.expect("1 answer saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert state.exists()
+    child = spawn_quiz(course_root, "--restart", "--seed", str(seed))
+    child.expect("starting over")
+    child.expect("1\\. ")
+    child.expect(" > ")
+    child.sendintr()
+    child.expect("quiz stopped; nothing saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert not state.exists()
+
+    # Declining the offer starts over as well.
+    child = spawn_quiz(course_root, "--seed", str(seed))
+    child.expect("1\\. ")
+    child.expect(" > ")
+    child.sendline(right_reply(asked[0], plan))
+    child.expect("2\\. ")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    child = spawn_quiz(course_root, "--seed", str(seed))
+    child.expect("Resume\\?")
+    child.sendline("n")
+    child.expect("seed 77; Enter skips")  # not "resuming"
+    child.expect("1\\. ")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert not state.exists()
+
+
+def test_saved_answers_live_in_the_user_data_dir_for_a_read_only_workspace(course_root, course_quiz, monkeypatch):
+    from rich.console import Console
+
+    from grader.course import paths
+    from grader.study import quiz as qz
+
+    monkeypatch.setenv("DLGRADE_DATA_DIR", str(course_root / "data"))
+    monkeypatch.setattr(paths, "_writable", lambda _ws: False)
+    ws = course_root / "exercises"
+    plan = shuffle(course_quiz, 5)
+    first = course_quiz.questions[plan.order[0]]
+    replies = iter([right_reply(first, plan)])
+
+    def ask(prompt: str) -> str:
+        try:
+            return next(replies)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    out = Console(record=True, width=120)
+    with pytest.raises(KeyboardInterrupt):
+        qz.run_interactive(
+            course_quiz, out, seed=5, ask=ask, on_answer=lambda a: qz.save_progress(course_quiz, ws, 5, a)
+        )
+    assert not (ws / ".dlgrade").exists()
+    saved = qz.load_progress(course_quiz, ws)
+    assert saved is not None and saved.seed == 5 and saved.path.is_relative_to(course_root / "data")
+    assert list(saved.answers) == [first.id] and is_correct(first, saved.answers[first.id])  # as graded
+
+    # Resumed: only the four other questions are asked, in the same order.
+    rest = [course_quiz.questions[qi] for qi in plan.order[1:]]
+    replies = iter([right_reply(x, plan) for x in rest])
+    result, given = qz.run_interactive(course_quiz, out, seed=5, ask=lambda p: next(replies), answers=saved.answers)
+    assert result.passed and list(given) == [first.id] + [x.id for x in rest]
+    qz.clear_progress(course_quiz, ws)
+    assert qz.load_progress(course_quiz, ws) is None
+
+
+def test_a_saved_quiz_that_no_longer_fits_is_refused(course_root, course_quiz):
+    from grader.study import quiz as qz
+
+    ws = course_root / "exercises"
+    path = qz.save_progress(course_quiz, ws, 3, {"max_shift": 1})
+    assert path == ws / ".dlgrade" / "quiz-lesson1.json"
+    assert qz.load_progress(course_quiz, ws).answers == {"max_shift": 1}  # type: ignore[union-attr]
+    changed = dataclasses.replace(course_quiz, questions=course_quiz.questions[1:])
+    with pytest.raises(qz.StaleProgress, match="has changed since"):
+        qz.load_progress(changed, ws)
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(qz.StaleProgress, match="cannot be read"):
+        qz.load_progress(course_quiz, ws)
+
+
+def test_restart_only_applies_to_the_terminal(course_root, monkeypatch, capsys):
+    code, _, err = run_cli(monkeypatch, capsys, "quiz", "1", "--restart", "--template")
+    assert code == 2 and "--restart is for a quiz taken in the terminal" in err
+
+
+def test_without_a_terminal_a_saved_quiz_is_resumed_and_said_so(course_root, course_quiz):
+    import subprocess
+
+    from grader.study import quiz as qz
+
+    ws = course_root / "exercises"
+    plan = shuffle(course_quiz, 11)
+    asked = [course_quiz.questions[qi] for qi in plan.order]
+    first = asked[0]
+    qz.save_progress(course_quiz, ws, 11, {first.id: qz.parse_answer(first, right_reply(first, plan), one_based=True)})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE_")}
+    env.update(NO_COLOR="1", COLUMNS="120", PYTHONIOENCODING="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader", "quiz", "lesson1"],
+        cwd=str(course_root),
+        env=env,
+        input="".join(right_reply(x, plan) + "\n" for x in asked[1:]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 of 5 questions answered in an unfinished try (seed 11): resuming (--restart starts over)" in proc.stdout
+    assert "5 of 5 correct" in proc.stdout
+    assert qz.load_progress(course_quiz, ws) is None

@@ -187,15 +187,20 @@ def test_review_in_a_terminal_two_reviews_then_restart(course_root):
     child.expect("This session: 5 cards")
     child.expect("Why subtract the maximum logit")
     child.expect("show answer")
-    child.sendline("")
+    child.send(" ")  # one key, no Enter
     child.expect("keeps every exponent")
     child.expect("4 easy")
-    child.sendline("3")  # good
+    child.send("x")  # not a rating: asked again
+    child.expect("press 1, 2, 3 or 4")
+    child.expect("4 easy")
+    child.send("3")  # good, at once
+    child.expect("→ good")
     child.expect("What does log-sum-exp compute")
     child.expect("show answer")
-    child.sendline("")
+    child.send("\r")
     child.expect("4 easy")
-    child.sendline("4")  # easy
+    child.send("e")  # easy, by its letter
+    child.expect("→ easy")
     child.expect("show answer")  # the third card's question is up: Ctrl-C now
     child.sendintr()
     child.expect("stopped: 2 reviews saved")
@@ -215,7 +220,7 @@ def test_review_in_a_terminal_two_reviews_then_restart(course_root):
     child = spawn_review(course_root, T0 + timedelta(minutes=1))
     child.expect("due 0 · new 3 · learned 2")
     child.expect("show answer")
-    child.sendline("q")
+    child.send("q")
     child.expect("stopped: 0 reviews saved")
     child.expect(pexpect.EOF)
     child.close()
@@ -226,17 +231,41 @@ def test_review_in_a_terminal_two_reviews_then_restart(course_root):
     child.expect("due 1 · new 3 · learned 1")
     child.expect("This session: 1 card ")
     child.expect("Why subtract the maximum logit")  # the due card comes before the new ones
-    child.sendline("")
+    child.send(" ")
     child.expect("4 easy")
-    child.sendline("3")
+    child.send("g")
     child.expect("reviewed 1 · now due 0 · new 3 · learned 2")
     child.expect(pexpect.EOF)
     child.close()
 
     child = spawn_review(course_root, T0 + timedelta(days=400))
     child.expect("due 2 · new 3 · learned 0")
+    child.expect("show answer")
     child.sendcontrol("d")  # end of input stops and saves too
     child.expect("stopped: 0 reviews saved")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_review_reads_lines_when_stdin_is_not_a_terminal(course_root):
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE_")}
+    env.update(NO_COLOR="1", COLUMNS="100", DLGRADE_NOW=T0.isoformat(), PYTHONIOENCODING="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "grader", "review", "lesson1"],
+        cwd=str(course_root),
+        env=env,
+        input="\ngood\n\n1\nq\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Enter shows the answer" in proc.stdout
+    assert "→ good" in proc.stdout and "→ again" in proc.stdout
+    assert "stopped: 2 reviews saved" in proc.stdout
+    con = sqlite3.connect(course_root / "exercises" / ".dlgrade" / "review.sqlite")
+    assert [r[0] for r in con.execute("SELECT rating FROM reviews ORDER BY id")] == [3, 1]
+    con.close()
