@@ -83,6 +83,17 @@ def test_fold_sizes(learner, n, k):
     expect(got == want, f"kfold_indices(n={n}, k={k}): validation fold sizes should be {want}, got {got}")
 
 
+def test_fold_sizes_balanced(learner):
+    """no fold holds more than one position more than another (10 positions, 4 folds)"""
+    folds = _get_folds(learner, 10, 4, None)
+    got = [int(val.shape[0]) for _, val in folds]
+    expect(
+        max(got) - min(got) <= 1,
+        f"kfold_indices(n=10, k=4): the validation folds hold {got} positions; sizes may differ by at most one, "
+        f"so the leftover positions must be spread over several folds",
+    )
+
+
 def test_unshuffled_folds(learner):
     """without a generator the folds are consecutive blocks of positions, in order"""
     folds = _get_folds(learner, 10, 4, None)
