@@ -30,16 +30,22 @@ def hessian(f: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch
 
     Args:
         f: a function that takes a 1-D tensor shaped like ``x`` and returns a 0-d tensor built
-            with differentiable torch operations (it may be linear in some entries of ``x``).
+            with differentiable torch operations. It may be linear in some entries of ``x``, or
+            in all of them.
         x: float tensor of shape ``(n,)``, ``n >= 1``. It does not require grad, and it must not
             be modified (work on a detached copy that requires grad).
 
     Returns:
         ``H`` of shape ``(n, n)`` with the dtype and device of ``x``, ``H[i, j] =
         d2 f / (dx_i dx_j)``: a plain tensor of numbers (detached, not part of any graph).
+        An entry of ``x`` in which ``f`` is linear gives a zero row and column. If ``f`` is
+        linear in every entry, its gradient is a constant that does not depend on ``x`` at all
+        (autograd returns it without history: it does not require grad and cannot be
+        differentiated again); the Hessian is then all zeros, not an error.
     """
     # TODO: a copy of x that requires grad; the gradient g of f there with create_graph=True;
-    #       then row i of H is the gradient of g[i] with respect to the copy.
+    #       then row i of H is the gradient of g[i] with respect to the copy (zeros where g
+    #       does not depend on x).
     raise NotImplementedError("TODO: hessian")
 
 

@@ -26,8 +26,10 @@ def concat_pool(x: torch.Tensor) -> torch.Tensor:
 
     Returns:
         A tensor of shape ``(N, 2 * C)``: ``[max_0 .. max_{C-1}, mean_0 .. mean_{C-1}]`` for
-        each sample, with the dtype and device of ``x``, differentiable with respect to ``x``
-        (each channel's max sends its gradient to the winning position). ``x`` is not modified.
+        each sample, with the dtype and device of ``x``, differentiable with respect to ``x``:
+        each channel's max sends its whole gradient to one winning position, also when several
+        positions tie for the maximum (one of them gets all of it, the others nothing, as for
+        ``F.adaptive_max_pool2d``). ``x`` is not modified.
     """
     # TODO: reduce over dims 2 and 3 twice (a max and a mean), each giving (N, C).
     # TODO: concatenate them along dim 1, the max first.

@@ -172,10 +172,20 @@ def test_step_decay_matches_torch(learner, cfg):
         expect_close(value, expected, rtol=1e-9, atol=1e-15, name=label.format(t=t))
 
 
-def test_step_decay_levels(learner):
-    """step_decay is flat within a level and drops by gamma exactly at each multiple of step_size"""
+def test_step_decay_flat_within_level(learner):
+    """step_decay keeps a level's rate up to its last step, with no drop before the multiple of step_size"""
     cfg = (0.8, 5, 0.5)
-    points = {0: 0.8, 4: 0.8, 5: 0.4, 9: 0.4, 10: 0.2, 14: 0.2, 15: 0.1, 52: 0.8 * 0.5**10}
+    # The first two levels, each at its first, a middle and its last step.
+    points = {0: 0.8, 2: 0.8, 4: 0.8, 5: 0.4, 7: 0.4, 9: 0.4}
+    got, label = _learner_step_curve(learner, list(points), cfg)
+    for (t, expected), value in zip(points.items(), got, strict=False):
+        expect_close(value, expected, rtol=RTOL, atol=ATOL, name=label.format(t=t))
+
+
+def test_step_decay_levels(learner):
+    """step_decay drops by another factor gamma at every multiple of step_size, level after level"""
+    cfg = (0.8, 5, 0.5)
+    points = {0: 0.8, 5: 0.4, 10: 0.2, 15: 0.1, 20: 0.05, 50: 0.8 * 0.5**10}
     got, label = _learner_step_curve(learner, list(points), cfg)
     if all(isinstance(v, (int, float)) for v in got):
         # The staircase compared as one curve: where it goes wrong (one step early, or only once) tells

@@ -24,6 +24,12 @@ def f(t):
     return t[0] ** 2 * t[1] + 3.0 * t[2] + (t[1] - t[3]) ** 4
 """
 
+LINEAR = """
+def f(t):
+    # Linear in every entry: the gradient is a constant without history, the Hessian zero.
+    return 1.5 * t.sum() - 2.0 * t[0] + 0.25
+"""
+
 ONE_ENTRY = """
 def f(t):
     return (2.0 * t.exp() + t ** 3).sum()
@@ -104,6 +110,18 @@ def test_hessian_partly_linear(learner, device):
     x = _x(4, torch.float64, device, seed=4)
     got = _run(learner, "hessian", PARTLY_LINEAR, x, "f linear in x[2]")
     expect_close(got["out"], _ref_hessian(PARTLY_LINEAR, x), name="hessian(f, x) with f linear in x[2]")
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_hessian_linear(learner, device, dtype):
+    """a function linear in every entry of x has a zero Hessian"""
+    x = _x(3, dtype, device, seed=11)
+    got = _run(learner, "hessian", LINEAR, x, "f linear in every entry of x")
+    expect_close(
+        got["out"],
+        torch.zeros(3, 3, dtype=dtype, device=device),
+        name="hessian(f, x) with f(x) = 1.5 sum(x) - 2 x[0] + 0.25 (should be all zeros)",
+    )
 
 
 def test_hessian_one_entry(learner, device):

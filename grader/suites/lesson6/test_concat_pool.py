@@ -65,6 +65,62 @@ def test_gradient(learner, device):
     expect_close(grad, ref_x.grad, name="d loss / d x", kind="wrong_gradient")
 
 
+def _expect_one_winner_per_channel(learner, x, what):
+    """Back-propagate through the maxima only: each channel's gradient must land on ONE of its tied maxima."""
+    n, c = x.shape[:2]
+    up_max = torch.randn(n, c, generator=torch.Generator().manual_seed(5), dtype=torch.float64) + 2.0
+    # The means' half of the output gets no upstream gradient, so all of x's gradient comes from the maxima.
+    up = torch.cat([up_max, torch.zeros(n, c, dtype=torch.float64)], dim=1).to(device=x.device)
+    _, (grad,) = learner.backward("concat_pool", x, wrt=(0,), upstream=up)
+    expect(
+        isinstance(grad, torch.Tensor) and tuple(grad.shape) == tuple(x.shape),
+        f"{what}: d loss / d x should have the shape of x, {list(x.shape)}",
+        kind="wrong_shape",
+    )
+    flat = grad.detach().to("cpu", torch.float64).flatten(2)
+    xs = x.detach().to("cpu", torch.float64).flatten(2)
+    is_max = xs == xs.amax(dim=2, keepdim=True)
+    expect_close(
+        flat.masked_fill(is_max, 0.0),
+        torch.zeros_like(flat),
+        name=f"{what}: the gradient at positions that are not a channel's maximum",
+        kind="wrong_gradient",
+        check_device=False,
+    )
+    receivers = (flat != 0).sum(dim=2)
+    many = (receivers > 1).nonzero()
+    if len(many):
+        i, j = (int(v) for v in many[0])
+        expect(
+            False,
+            f"{what}: in sample {i}, channel {j}, {int(receivers[i, j])} of the {int(is_max[i, j].sum())} tied "
+            "maxima received gradient; the max of a channel sends its whole gradient to ONE of them",
+            kind="wrong_gradient",
+        )
+    expect_close(
+        flat.sum(dim=2),
+        up_max,
+        name=f"{what}: the gradient collected by each channel's maximum",
+        kind="wrong_gradient",
+        check_device=False,
+    )
+
+
+def test_gradient_ties_constant_maps(learner, device):
+    """with every position of a channel tied, its max sends the gradient to one position only"""
+    x = torch.arange(1.0, 7.0, dtype=torch.float64).reshape(2, 3, 1, 1).expand(2, 3, 3, 4).contiguous()
+    _expect_one_winner_per_channel(learner, x.to(device), "on constant feature maps")
+
+
+def test_gradient_ties_relu_output(learner, device):
+    """on a ReLU output (dead channels, repeated maxima), each max sends its gradient to one position"""
+    x = torch.relu(_x((2, 3, 4, 4), torch.float64, torch.device("cpu"), seed=6))
+    x[0, 0] = 0.0  # a dead channel: every position ties at 0
+    x[1, 2] = x[1, 2].clamp(max=0.5)  # a channel whose maximum 0.5 is reached several times
+    x[0, 1, 3, 3] = x[0, 1, 0, 0] = x[0, 1].max() + 1.0  # two tied maxima far apart
+    _expect_one_winner_per_channel(learner, x.to(device), "on a ReLU output with tied maxima")
+
+
 def _args_after_call(mod, x):
     mod.concat_pool(x)
     return x

@@ -135,6 +135,19 @@ def test_sigmoid_range_gradient(learner, device):
     expect_close(grad, ref.grad, name="d sigmoid_range(x, -1, 3) / dx", kind="wrong_gradient")
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+def test_sigmoid_range_gradient_extreme_inputs(learner, device, dtype):
+    """the gradient of sigmoid_range is finite and matches autograd's for |x| up to 1e4, at both signs"""
+    x = torch.tensor([-1e4, -800.0, -100.0, -30.0, 0.0, 30.0, 100.0, 800.0, 1e4], dtype=torch.float64)
+    up = torch.randn(x.shape, generator=torch.Generator().manual_seed(15), dtype=torch.float64)
+    x, up = x.to(device, dtype), up.to(device, dtype)
+    ref = x.clone().requires_grad_(True)
+    ((torch.sigmoid(ref) * 5.5) * up).sum().backward()
+    grad = learner.run(_sigmoid_range_grad, x, 0.0, 5.5, up, label="sigmoid_range(x, 0, 5.5).backward(upstream)")
+    expect(grad is not None, "no gradient reached x through sigmoid_range", kind="wrong_gradient")
+    expect_close(grad, ref.grad, name="d sigmoid_range(x, 0, 5.5) / dx at large |x|", kind="wrong_gradient")
+
+
 # ---------------------------------------------------------------- DotProductBias
 
 
