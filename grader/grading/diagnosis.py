@@ -25,7 +25,7 @@ from typing import Any
 from grader.course.curriculum import ExerciseRef
 from grader.engine.results import CheckResult, Diagnosis, ExerciseResult, Status
 
-FORMAT = 2  # bump when what a signature records changes: every recorded file is then stale
+FORMAT = 3  # bump when what a signature records changes: every recorded file is then stale
 
 # ---------------------------------------------------------------------- signatures
 
@@ -273,11 +273,13 @@ def match_mutants(learner: dict[str, CheckSignature], sigs: Signatures) -> list[
         match = Match(
             m, sum(v is True for v in verdicts), sum(v is None for v in verdicts), sum(v is False for v in verdicts)
         )
-        # Named only when nothing contradicts it, something concrete agrees, and most of what the mutant gets wrong
-        # the learner gets wrong the same way (extra failures may be a second mistake).
-        if match.conflict == 0 and match.strong >= 1 and match.covers >= 0.6:
+        # Named only when little contradicts it (one differing check in five agreeing ones is the same mistake met
+        # on an input where the routes part), something concrete agrees, and most of what the mutant gets wrong the
+        # learner gets wrong the same way (extra failures may be a second mistake).
+        agrees = match.conflict == 0 or match.strong >= 5 * match.conflict
+        if agrees and match.strong >= 1 and match.covers >= 0.6:
             out.append(match)
-    out.sort(key=lambda m: (-m.strong, -m.covers, -len(m.mutant.checks)))
+    out.sort(key=lambda m: (m.conflict, -m.strong, -m.covers, -len(m.mutant.checks)))
     return out
 
 

@@ -89,6 +89,8 @@ def value_pattern(c: CheckResult) -> Diagnosis | None:
                         "too many?",
                         checks=[c.name],
                     )
+            if len(nonzero) < 2:
+                return None  # one wrong number is "some factor" off whatever the mistake: that names nothing
             return Diagnosis(
                 "generic:scale",
                 f"every value is {ratio:.4g}× the expected one: a scale factor is missing or extra",

@@ -98,16 +98,16 @@ def test_junit_is_valid_for_a_junit_parser(small_course: Path, tmp_path: Path) -
     out = tmp_path / "report.xml"
     res = run_cli("check", "lesson7", "--course", str(small_course), "--format", "junit", "-o", str(out))
     assert res.code == 1
-    n_checks = len(
-        run_cli("check", "lesson7", "--course", str(small_course), "-f", "json").json["exercises"][0]["checks"]
-    )
+    checks = run_cli("check", "lesson7", "--course", str(small_course), "-f", "json").json["exercises"][0]["checks"]
+    n_checks = len(checks)
+    n_failed = sum(c["status"] == "failed" for c in checks)  # a stub calls no forbidden built-in: that gate passes
     xml = junitparser.JUnitXml.fromfile(str(out))
     suites = list(xml)
     assert [s.name for s in suites] == ["lesson7.softmax_ce"]
     cases = list(suites[0])
     assert len(cases) == n_checks > 5
     failed = [c for c in cases if c.result and isinstance(c.result[0], junitparser.Failure)]
-    assert len(failed) == n_checks
+    assert len(failed) == n_failed >= n_checks - 1
     assert "not implemented" in failed[0].result[0].message
 
 
