@@ -27,9 +27,10 @@ def zygote(ctrl_fd: int) -> None:
     import torch  # the point of the zygote: pay this once
 
     if os.environ.get("DLGRADE_WARM_META") == "1":
-        # The first operation on a 'meta' tensor (the device probe) imports sympy and torch's
-        # symbolic-shape machinery: pay that here, once, not in every forked worker. Meta
-        # operations compute nothing, so no thread pool starts and forking stays safe.
+        # The first operation on a 'meta' tensor (the device probe) imports sympy: pay that here,
+        # once, not in every forked worker. Meta operations compute nothing, so no thread pool
+        # starts and forking stays safe.
+        _dynamo_only_when_compiling(torch)
         torch.ones(1, device="meta") + 1
 
     ctrl = protocol.Channel(socket.socket(fileno=ctrl_fd))
@@ -52,6 +53,49 @@ def zygote(ctrl_fd: int) -> None:
         except OSError:
             pass
     reaper.kill_strays(keep=set())
+
+
+def _dynamo_only_when_compiling(torch: Any) -> None:
+    """Keep torch's Python decompositions from importing torch._dynamo on their first call.
+
+    They are wrapped so that a compiler does not trace into them, and the wrapper imports
+    torch._dynamo to say so (about as long as importing torch itself) even when nothing will
+    ever be compiled. Each wrapped function gets a stand-in that calls it directly while
+    torch._dynamo is not loaded, and defers to the real wrapper once it is (torch.compile
+    loads it before it traces anything), so compiled code behaves as before.
+    """
+    import gc
+    import types
+
+    from torch import _compile
+
+    def stand_in(fn: Any, recursive: bool) -> Any:
+        real: list[Any] = []
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            dynamo = sys.modules.get("torch._dynamo")
+            if dynamo is None:
+                return fn(*args, **kwargs)
+            if not real:
+                real.append(dynamo.disable(fn, recursive, wrapping=False))
+            return real[0](*args, **kwargs)
+
+        return call
+
+    for obj in gc.get_objects():
+        if type(obj) is not types.FunctionType:
+            continue  # asking other objects for attributes may run their code
+        code = obj.__code__
+        if code.co_name != "inner" or code.co_filename != _compile.__file__:
+            continue
+        fn = getattr(obj, "__wrapped__", None)
+        cells = dict(zip(code.co_freevars, obj.__closure__ or ()))
+        if fn is None or "recursive" not in cells or getattr(fn, "__dynamo_disable", None) is not None:
+            continue
+        try:
+            fn.__dynamo_disable = stand_in(fn, bool(cells["recursive"].cell_contents))
+        except (AttributeError, TypeError, ValueError):
+            continue  # not a plain function: it keeps torch's own path
 
 
 def _handle(msg: Any, fds: list[int], ctrl: protocol.Channel, children: set[int]) -> dict[str, Any]:
