@@ -23,7 +23,7 @@ from grader.cli.context import (
     resolve_device,
     workspace_of,
 )
-from grader.errors import UsageError
+from grader.errors import EXIT_FAILED, EXIT_OK, UsageError
 
 app = typer.Typer()
 
@@ -61,8 +61,10 @@ def check(
     Exit codes: 0 all checks passed, 1 some failed, 2 usage or course error, 3 internal error.
     """
     from grader.engine.engine import Engine
+    from grader.engine.results import Status
     from grader.engine.runner import GradeOptions
-    from grader.grading.check import run_check
+    from grader.grading.check import grade_target
+    from grader.reports.emit import emit
 
     if solutions and workspace:
         raise UsageError("--solutions and --workspace cannot be used together")
@@ -76,18 +78,11 @@ def check(
             device=where, jobs=jobs, hidden_dir=hidden, public_only=public, sandbox=sandbox.value, budget_s=budget
         )
         with progress_bar(len(course.select(target)[1]), "check") as progress:
-            code = run_check(
-                course,
-                target,
-                ws,
-                opts,
-                fmt=fmt,
-                output=output,
-                record=not solutions,
-                quiet=app_context(ctx).quiet,
-                engine=engine,
-                progress=progress,
-            )
+            result = grade_target(
+                course, target, ws, opts, record=not solutions, engine=engine, progress=progress
+            )  # fmt: skip
+        emit(result, fmt, output, quiet=app_context(ctx).quiet)  # after the bar is gone, never under it
+        code = EXIT_OK if result.status is Status.PASSED else EXIT_FAILED
     finally:
         if engine is not None:
             engine.close()

@@ -1,6 +1,7 @@
-"""``dlgrade check`` end to end: grade the chosen exercises, attach their teaching, record progress, report.
+"""``dlgrade check`` end to end: grade the chosen exercises, attach their teaching, record progress.
 
-Used by ``check``, ``watch`` (each save) and the notebook magic: one path from a target to a report.
+Used by ``check`` (which then reports), ``watch`` (each save) and the notebook magic: one path from a target to a
+result.
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ from pathlib import Path
 from grader.course.curriculum import Course
 from grader.course.notebooks import notebook_modules
 from grader.engine.engine import Engine
-from grader.engine.results import LessonResult, Status, summarize
+from grader.engine.results import LessonResult, summarize
 from grader.engine.runner import GradeOptions, grade_workspace
-from grader.errors import EXIT_FAILED, EXIT_OK
 from grader.grading.teaching import Teaching
-from grader.reports.emit import emit
-from grader.reports.formats import Format
 
 
 def grade_target(
@@ -40,7 +38,9 @@ def grade_target(
 
     lesson, refs = course.select(target)
     overrides = notebook_modules(course, refs, workspace, cells)
-    results, elapsed, public_only = grade_workspace(course, refs, workspace, opts, engine=engine, overrides=overrides)
+    results, elapsed, public_only = grade_workspace(
+        course, refs, workspace, opts, engine=engine, overrides=overrides, progress=progress
+    )
     (teaching or Teaching(course)).teach(refs, results, _hints_seen(workspace) if record else None)
     status, score, max_score = summarize(results)
     result = LessonResult(
@@ -73,28 +73,6 @@ def _hints_seen(workspace: Path) -> dict[str, int]:
             prog.close()
     except Exception:  # progress is a convenience: grading goes on without it
         return {}
-
-
-def run_check(
-    course: Course,
-    target: str,
-    workspace: Path,
-    opts: GradeOptions,
-    *,
-    fmt: Format = Format.text,
-    output: Path | None = None,
-    record: bool = True,
-    quiet: bool = False,
-    engine: Engine | None = None,
-    teaching: Teaching | None = None,
-    progress: Callable[[str, str], None] | None = None,
-) -> int:
-    """Grade, report, and return the exit code (0 passed, 1 not)."""
-    result = grade_target(
-        course, target, workspace, opts, record=record, engine=engine, teaching=teaching, progress=progress
-    )
-    emit(result, fmt, output, quiet=quiet)
-    return EXIT_OK if result.status is Status.PASSED else EXIT_FAILED
 
 
 def _record(workspace: Path, result: LessonResult) -> None:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from grader import __version__
 from grader.cli import app
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, make_course, run_cli
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
 
@@ -172,3 +172,29 @@ def test_learner_commands_that_do_not_grade_never_import_torch(args: list[str], 
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert "NO-TORCH" in proc.stderr, proc.stderr
+
+
+@pytest.mark.slow
+def test_long_runs_show_progress_on_a_terminal_and_nothing_when_piped(tmp_path: Path) -> None:
+    import pexpect
+
+    course = make_course(tmp_path / "course", ["lesson7.softmax_ce", "lesson7.grad_accumulation"])
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR", "GITHUB_STEP_SUMMARY")}
+    env.update(TERM="xterm-256color", PYTHONPATH=str(REPO), COLUMNS="160")
+    runs = [
+        (["dev", "check", "lesson7", "--jobs", "1"], r"dev check: lesson7\.\w+ \(mutant \w+\)", "proven"),
+        (["check", "lesson7", "--solutions"], r"check: lesson7\.\w+", "all checks passed"),
+    ]
+    for args, live, done in runs:
+        args = [*args, "--course", str(course)]
+        seen = pexpect.run(
+            f"{sys.executable} -m grader " + " ".join(args), env=env, encoding="utf-8", codec_errors="replace",
+            timeout=600,
+        )  # fmt: skip
+        assert isinstance(seen, str) and re.search(live, seen) and done in seen, seen[-2000:]
+        piped = subprocess.run(
+            [sys.executable, "-m", "grader", *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=600
+        )
+        assert done in piped.stdout, piped.stdout[-2000:] + piped.stderr[-2000:]
+        said = piped.stdout + piped.stderr
+        assert not re.search(live, said) and "\x1b[?25l" not in said  # no bar (it hides the cursor), no frame
