@@ -26,7 +26,7 @@ class CheckResult:
     output: str | None = None
     duration_s: float = 0.0
     gate: bool = False  # earns no points; failing it zeroes the exercise (e.g. "no forbidden built-in")
-    learner_s: float = 0.0  # time spent waiting for the learner's code in this check
+    learner_s: float = 0.0  # CPU seconds the learner's code took in this check
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -25,7 +25,7 @@ from typing import Any
 from grader.course.curriculum import ExerciseRef
 from grader.engine.results import CheckResult, Diagnosis, ExerciseResult, Status
 
-FORMAT = 3  # bump when what a signature records changes: every recorded file is then stale
+FORMAT = 4  # bump when what a signature records changes: every recorded file is then stale
 
 # ---------------------------------------------------------------------- signatures
 

@@ -32,7 +32,8 @@ class Learner:
     # -- plumbing
     @property
     def worker_time_s(self) -> float:
-        return float(self._worker.used_s)
+        """CPU seconds the learner's worker has spent on this exercise's requests so far."""
+        return float(self._worker.cpu_s)
 
     def _names(self) -> list[str] | None:
         reply = self._worker.import_reply

@@ -20,7 +20,7 @@ class Session:
     exercise: dict[str, Any] = field(default_factory=dict)
     device: str = "cpu"
     learner: Any = None  # the check's ``Learner`` proxy, once the fixture made it
-    learner_start_s: float = 0.0  # the worker's clock when the check began: the check's own learner time is the rest
+    learner_start_s: float = 0.0  # the worker's CPU seconds when the check began: the check's own are the rest
     gate: bool = False  # the check is a gate: no points of its own; failing it zeroes the exercise
 
 

@@ -58,6 +58,22 @@ def test_correct_code_in_another_style_gets_no_name(course: Path, tmp_path: Path
     assert data["status"] == "passed" and data["exercises"][0]["diagnosis"] is None
 
 
+def test_speed_advice_is_for_slow_code_only(course: Path, tmp_path: Path) -> None:
+    """Advice compares the CPU time of the learner's code with the solution's, so a busy machine gives none."""
+    sol = (course / "solutions" / "lesson7" / "softmax_ce.py").read_text()
+    ws = workspace_with(tmp_path / "plain", course, {})
+    plain = run_cli("check", "lesson7", "--course", str(course), "-w", str(ws), "-f", "json").json["exercises"][0]
+    assert plain["status"] == "passed" and not plain["advice"]
+    slow = sol + (
+        "\n\n_fast = log_softmax\n\n\ndef log_softmax(x, dim=-1):  # right, and slow: a Python loop each call\n"
+        "    n = 0\n    for i in range(400_000):\n        n += i\n    return _fast(x, dim)\n"
+    )
+    ws = workspace_with(tmp_path / "slow", course, {"lesson7/softmax_ce.py": slow})
+    data = run_cli("check", "lesson7", "--course", str(course), "-w", str(ws), "-f", "json").json["exercises"][0]
+    assert data["status"] == "passed", data
+    assert data["advice"] and "the reference solution's time" in data["advice"], data["advice"]
+
+
 def test_fresh_stubs_print_at_most_fifteen_lines() -> None:
     res = run_cli("check", "lesson7", cwd=REPO, timeout=600)
     lines = [ln for ln in res.stdout.splitlines() if ln.strip()]

@@ -119,6 +119,7 @@ class Clock:
     def __init__(self, budget_s: float) -> None:
         self.budget_s = budget_s
         self.used_s = 0.0
+        self.cpu_s = 0.0  # CPU seconds the worker reports for its requests (for speed advice)
 
     @property
     def left_s(self) -> float:
@@ -137,6 +138,7 @@ class Worker:
         self.budget_s = budget_s  # wall time for all calls to this exercise
         self.clock = clock or Clock(budget_s)
         self.used_s = 0.0
+        self.cpu_s = 0.0  # CPU seconds the worker reports for its requests (for speed advice)
         # Functions that did not return: every later call to them fails at once instead of waiting again.
         self.hung: set[str] = set()
         self.pid: int | None = None
@@ -276,6 +278,9 @@ class Worker:
             self.kill()
             self._died(what)
             raise LearnerProblem("protocol", f"the worker answered out of turn while {what}")
+        cpu = reply.get("cpu_s")
+        if type(cpu) is float and 0.0 <= cpu < 1e6:  # the worker's word: it feeds advice, never a score
+            self.cpu_s += cpu
         return reply
 
     def request(self, op: dict, what: str) -> dict:

@@ -106,7 +106,7 @@ class TrustedPlugin:
         if session.gate:
             rec["gate"] = True
         if session.learner is not None and report.when == "call":
-            # Time spent waiting for learner code in this check: beside the solution's, it tells slow code apart.
+            # CPU time the learner's code took in this check: beside the solution's, it tells slow code apart.
             rec["learner_s"] = round(session.learner.worker_time_s - session.learner_start_s, 4)
         if passed_call:
             rec["status"] = "passed"
@@ -219,7 +219,7 @@ def learner(request: pytest.FixtureRequest, _worker: Worker, _run: str) -> Learn
     session = request.node.stash.get(SESSION_KEY, None)
     if session is not None:
         session.learner = proxy
-        session.learner_start_s = _worker.used_s
+        session.learner_start_s = _worker.cpu_s
     return proxy
 
 
