@@ -27,6 +27,7 @@ def run_grade(
     fmt: str | None = None,
     cluster: str | None = None,
     sandbox: str = "strict",
+    budget: float | None = None,
     quiet: bool = False,
 ) -> int:
     from rich.console import Console
@@ -34,7 +35,7 @@ def run_grade(
 
     lesson, refs = course.select(target)
     subs = find_submissions(submissions)
-    opts = GradeOptions(device=device, jobs=jobs, hidden_dir=hidden, sandbox=sandbox)
+    opts = GradeOptions(device=device, jobs=jobs, hidden_dir=hidden, sandbox=sandbox, budget_s=budget)
     batch = BatchGrader(course, lesson.id, refs, out, opts)
     con = Console(stderr=True, highlight=False)
     chunk_fn = None

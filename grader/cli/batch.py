@@ -7,7 +7,17 @@ from typing import Annotated
 
 import typer
 
-from grader.cli.context import CourseOpt, Device, DeviceOpt, Format, Sandbox, app_context, load_course, resolve_device
+from grader.cli.context import (
+    BudgetOpt,
+    CourseOpt,
+    Device,
+    DeviceOpt,
+    Format,
+    Sandbox,
+    app_context,
+    load_course,
+    resolve_device,
+)
 
 app = typer.Typer()
 
@@ -32,6 +42,7 @@ def grade(
     sandbox: Annotated[Sandbox, typer.Option(help="strict: every isolation layer the machine offers.")] = (
         Sandbox.strict
     ),
+    budget: BudgetOpt = None,
     course_dir: CourseOpt = None,
 ) -> None:
     """Grade a whole class: one isolated worker per submission, warm interpreters, resumable.
@@ -39,7 +50,8 @@ def grade(
     Example: [bold]dlgrade grade submissions/ --lesson lesson7 --jobs 2[/bold]
 
     Writes OUT/gradebook.csv, OUT/gradebook.json, OUT/class.html and OUT/class.json (distributions, the checks
-    failed most, common mistakes), OUT/feedback/<learner>.md|.html and OUT/results/<learner>.json.
+    failed most, common mistakes), OUT/feedback/<learner>.md|.html and OUT/results/<learner>.json. Each
+    submission's checks stop at the lesson's time budget (--budget), and grading moves on to the next.
     """
     from grader.batch.run import run_grade
 
@@ -57,6 +69,7 @@ def grade(
         fmt=fmt.value if fmt else None,
         cluster=cluster,
         sandbox=sandbox.value,
+        budget=budget,
         quiet=app_context(ctx).quiet,
     )
     raise typer.Exit(code)

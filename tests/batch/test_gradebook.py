@@ -147,3 +147,33 @@ def test_public_suite_only_says_public(small_course: Path, tmp_path: Path) -> No
     assert "public checks passed" in res.stdout and "all checks passed" not in res.stdout
     full = run_cli("check", "lesson7", "--solutions", "--course", str(small_course), "--hidden", str(private))
     assert full.code == 0 and "all checks passed" in full.stdout
+
+
+def test_a_submission_that_never_returns_costs_its_budget_and_grading_moves_on(tmp_path: Path) -> None:
+    import time
+
+    from tests.conftest import make_course
+
+    course = make_course(tmp_path / "course", ["lesson7.softmax_ce"], timeout_s=2, budget_s=60)
+    subs = tmp_path / "subs"
+    shutil.copytree(course / "solutions", subs / "alice")
+    shutil.copytree(course / "solutions", subs / "hangs")
+    (subs / "hangs" / "lesson7" / "softmax_ce.py").write_text(
+        "import time\n\ndef log_softmax(x, dim=-1):\n    time.sleep(3600)\n\n"
+        "def softmax_cross_entropy(logits, target, reduction='mean'):\n    time.sleep(3600)\n"
+    )
+    out = tmp_path / "out"
+    start = time.monotonic()
+    res = run_cli(
+        "grade", str(subs), "--lesson", "lesson7", "--out", str(out), "--jobs", "1", "--budget", "6",
+        "--course", str(course),
+    )  # fmt: skip
+    elapsed = time.monotonic() - start
+    assert res.code == 0, res.stdout + res.stderr
+    with (out / "gradebook.csv").open(newline="") as fh:
+        rows = {r["learner"]: r for r in csv.DictReader(fh)}
+    assert rows["alice"]["status"] == "passed" and rows["hangs"]["status"] == "failed"
+    hangs = json.loads((out / "results" / "hangs.json").read_text())["report"]["exercises"][0]
+    messages = " ".join(c["message"] for c in hangs["checks"])
+    assert "6 s time budget" in messages or "did not return on an earlier call" in messages, messages
+    assert elapsed < 60, f"grading took {elapsed:.0f} s with a 6 s budget"

@@ -58,18 +58,20 @@ def zygote(ctrl_fd: int) -> None:
 def _dynamo_only_when_compiling(torch: Any) -> None:
     """Keep torch's Python decompositions from importing torch._dynamo on their first call.
 
-    They are wrapped so that a compiler does not trace into them, and the wrapper imports
-    torch._dynamo to say so (about as long as importing torch itself) even when nothing will
-    ever be compiled. Each wrapped function gets a stand-in that calls it directly while
-    torch._dynamo is not loaded, and defers to the real wrapper once it is (torch.compile
-    loads it before it traces anything), so compiled code behaves as before.
+    They are wrapped (``torch._disable_dynamo``) so that a compiler does not trace into them, and
+    the wrapper imports torch._dynamo to say so (about as long as importing torch itself) even
+    when nothing will ever be compiled. Each wrapped function, those wrapped already and those
+    wrapped later (many are made on first use), gets a stand-in that calls it directly while
+    torch._dynamo is not loaded and defers to the real wrapper once it is (torch.compile loads
+    it before it traces anything), so compiled code behaves as before.
     """
+    import functools
     import gc
     import types
 
     from torch import _compile
 
-    def stand_in(fn: Any, recursive: bool) -> Any:
+    def stand_in(fn: Any, recursive: bool) -> None:
         real: list[Any] = []
 
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -80,22 +82,32 @@ def _dynamo_only_when_compiling(torch: Any) -> None:
                 real.append(dynamo.disable(fn, recursive, wrapping=False))
             return real[0](*args, **kwargs)
 
-        return call
+        if getattr(fn, "__dynamo_disable", None) is None:
+            try:
+                fn.__dynamo_disable = call
+            except (AttributeError, TypeError):
+                pass  # not a plain function: it keeps torch's own path
 
+    original = _compile._disable_dynamo
+
+    def disable_dynamo(fn: Any = None, recursive: bool = True) -> Any:
+        if fn is None:
+            return functools.partial(disable_dynamo, recursive=recursive)
+        wrapped = original(fn, recursive)
+        stand_in(fn, recursive)
+        return wrapped
+
+    torch._disable_dynamo = disable_dynamo
+    _compile._disable_dynamo = disable_dynamo
     for obj in gc.get_objects():
         if type(obj) is not types.FunctionType:
             continue  # asking other objects for attributes may run their code
         code = obj.__code__
         if code.co_name != "inner" or code.co_filename != _compile.__file__:
             continue
-        fn = getattr(obj, "__wrapped__", None)
         cells = dict(zip(code.co_freevars, obj.__closure__ or ()))
-        if fn is None or "recursive" not in cells or getattr(fn, "__dynamo_disable", None) is not None:
-            continue
-        try:
-            fn.__dynamo_disable = stand_in(fn, bool(cells["recursive"].cell_contents))
-        except (AttributeError, TypeError, ValueError):
-            continue  # not a plain function: it keeps torch's own path
+        if "fn" in cells and "recursive" in cells:
+            stand_in(cells["fn"].cell_contents, bool(cells["recursive"].cell_contents))
 
 
 def _handle(msg: Any, fds: list[int], ctrl: protocol.Channel, children: set[int]) -> dict[str, Any]:
