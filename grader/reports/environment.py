@@ -27,7 +27,17 @@ def environment() -> jinja2.Environment:
     env.filters["indent_lines"] = lambda s, n=4: "\n".join(" " * n + line for line in str(s).splitlines())
     env.filters["fmt"] = lambda x: f"{x:g}" if isinstance(x, float) else str(x)
     env.filters["xml_text"] = _xml_safe
+    env.filters["values"] = _values
     return env
+
+
+def _values(x: Any) -> str:
+    """Nested lists of numbers as a reader wants them: 6 significant digits, not 17."""
+    if isinstance(x, list | tuple):
+        return "[" + ", ".join(_values(v) for v in x) + "]"
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return str(x)
 
 
 def _xml_safe(s: Any) -> str:
