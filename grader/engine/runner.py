@@ -328,10 +328,16 @@ def exercise_result(ref: ExerciseRef, checks: list[CheckResult], error: str | No
         if kinds & {"syntax_error", "import_error"} and passed == 0:
             status = Status.ERROR
     note = None
-    if gate_failed and error is None:
+    blocking = [c for c in graded if (c.gate or c.kind == "forbidden_api") and c.status is not Status.PASSED]
+    if error is None and any(c.kind == "forbidden_api" for c in blocking):
         note = (
             f"0 points although {passed} of {len(scored)} checks passed: the code uses a built-in this exercise asks "
             "you to write yourself, and that zeroes the exercise until it is gone"
+        )
+    elif error is None and blocking and passed:
+        note = (
+            f"0 points although {passed} of {len(scored)} checks passed: \"{blocking[0].title or blocking[0].name}\" "
+            "must pass before any point counts"
         )
     return ExerciseResult(
         id=ref.qualified_id,

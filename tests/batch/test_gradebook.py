@@ -57,7 +57,7 @@ def test_grade_writes_gradebook_and_feedback_and_resumes(small_course: Path, tmp
     assert not (tmp_path / "escape.py").exists()
     book = json.loads((out / "gradebook.json").read_text())
     assert len(book["learners"]) == 5
-    assert "not implemented" in (out / "feedback" / "bob.md").read_text()
+    assert "Not started" in (out / "feedback" / "bob.md").read_text()
     assert "<html" in (out / "feedback" / "bob.html").read_text()
     klass = json.loads((out / "class.json").read_text())
     assert (klass["learners"], klass["graded"], klass["not_gradable"]) == (5, 4, ["mallory"])

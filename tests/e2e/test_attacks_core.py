@@ -153,7 +153,7 @@ def pytest_runtest_makereport(item, call):
     assert res.code == 1
     ex = res.json["exercises"][0]
     assert ex["score"] == 0
-    assert {c["kind"] for c in ex["checks"]} == {"not_implemented"}
+    assert {c["kind"] for c in ex["checks"] if c["status"] != "passed"} == {"not_implemented"}
 
 
 def test_fake_report_stays_in_the_sandbox_copy(small_course: Path, tmp_path: Path) -> None:
