@@ -14,6 +14,7 @@ from grader.cli.context import (
     DeviceOpt,
     Format,
     Sandbox,
+    SandboxOpt,
     app_context,
     load_course,
     resolve_device,
@@ -39,9 +40,7 @@ def grade(
     cluster: Annotated[
         str | None, typer.Option("--cluster", help="A Dask scheduler address (tcp://host:8786).")
     ] = None,
-    sandbox: Annotated[Sandbox, typer.Option(help="strict: every isolation layer the machine offers.")] = (
-        Sandbox.strict
-    ),
+    sandbox: SandboxOpt = Sandbox.strict,
     budget: BudgetOpt = None,
     course_dir: CourseOpt = None,
 ) -> None:

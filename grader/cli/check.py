@@ -14,6 +14,7 @@ from grader.cli.context import (
     DeviceOpt,
     Format,
     Sandbox,
+    SandboxOpt,
     WorkspaceOpt,
     app_context,
     complete_lesson,
@@ -26,10 +27,6 @@ from grader.cli.context import (
 from grader.errors import EXIT_FAILED, EXIT_OK, UsageError
 
 app = typer.Typer()
-
-SandboxOpt = Annotated[
-    Sandbox, typer.Option(help="portable (separate process, limits) or strict (plus every isolation layer here).")
-]
 
 
 @app.command()
@@ -105,6 +102,7 @@ def watch(
         ),
     ] = None,
     device: DeviceOpt = Device.cpu,
+    sandbox: SandboxOpt = Sandbox.portable,
     workspace: WorkspaceOpt = None,
     course_dir: CourseOpt = None,
 ) -> None:
@@ -121,6 +119,13 @@ def watch(
     ws = workspace_of(course, workspace)
     lessons = [course.lesson(lesson)] if lesson else course.lessons
     watcher = Watcher(
-        course, ws, lessons, console(), device=resolve_device(device), poll=poll, quiet=app_context(ctx).quiet
+        course,
+        ws,
+        lessons,
+        console(),
+        device=resolve_device(device),
+        sandbox=sandbox.value,
+        poll=poll,
+        quiet=app_context(ctx).quiet,
     )
     raise typer.Exit(watcher.run())

@@ -55,6 +55,9 @@ class Sandbox(str, Enum):
 
 
 DeviceOpt = Annotated[Device, typer.Option(help="Where to run: cpu, cuda or auto.")]
+SandboxOpt = Annotated[
+    Sandbox, typer.Option(help="portable (separate process, limits) or strict (plus every isolation layer here).")
+]
 BudgetOpt = Annotated[
     float | None,
     typer.Option(

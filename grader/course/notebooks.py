@@ -48,6 +48,7 @@ class MagicLine:
     workspace: Path | None = None
     timeout_s: float | None = None
     device: str = "cpu"
+    sandbox: str = "portable"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,7 +56,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"%%dlgrade: {message}", fix=f"write it as: {MAGIC_USAGE}")
 
 
-MAGIC_USAGE = "%%dlgrade lesson7.softmax_ce [--course DIR] [--workspace DIR] [--timeout SECONDS] [--device cpu]"
+MAGIC_USAGE = (
+    "%%dlgrade lesson7.softmax_ce [--course DIR] [--workspace DIR] [--timeout SECONDS] [--device cpu] "
+    "[--sandbox portable|strict]"
+)
 
 
 def parse_magic_line(line: str) -> MagicLine:
@@ -66,6 +70,7 @@ def parse_magic_line(line: str) -> MagicLine:
     p.add_argument("--workspace", "-w", type=Path)
     p.add_argument("--timeout", type=float)
     p.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu")
+    p.add_argument("--sandbox", choices=["portable", "strict"], default="portable")
     try:
         words = shlex.split(line)
     except ValueError as exc:
@@ -75,7 +80,7 @@ def parse_magic_line(line: str) -> MagicLine:
     ns = p.parse_args(words)
     if ns.timeout is not None and ns.timeout <= 0:
         raise UsageError("%%dlgrade: --timeout must be a positive number of seconds", fix=f"e.g. {MAGIC_USAGE}")
-    return MagicLine(ns.exercise, ns.course, ns.workspace, ns.timeout, ns.device)
+    return MagicLine(ns.exercise, ns.course, ns.workspace, ns.timeout, ns.device, ns.sandbox)
 
 
 def magic_exercise(args: str) -> str | None:

@@ -336,7 +336,7 @@ def exercise_result(ref: ExerciseRef, checks: list[CheckResult], error: str | No
         )
     elif error is None and blocking and passed:
         note = (
-            f"0 points although {passed} of {len(scored)} checks passed: \"{blocking[0].title or blocking[0].name}\" "
+            f'0 points although {passed} of {len(scored)} checks passed: "{blocking[0].title or blocking[0].name}" '
             "must pass before any point counts"
         )
     return ExerciseResult(

@@ -68,8 +68,8 @@ class Teaching:
         if res.status is Status.PASSED:
             return
         failing = {c.kind for c in res.checks if c.status is not Status.PASSED}
-        if failing and failing <= {"syntax_error", "import_error"}:
-            return  # the code does not load: the error and its line are the feedback, a maths hint would not fit
+        if res.error is not None or (failing and failing <= {"syntax_error", "import_error"}):
+            return  # not graded, or the code does not load: the error is the feedback, a maths hint would not fit
         started = any(c.kind != "not_implemented" for c in res.checks if c.status is not Status.PASSED)
         if started and res.error is None:
             res.diagnoses = diagnosis.from_mutants(res, sigs, lesson) or numerics.diagnose(res)

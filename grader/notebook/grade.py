@@ -1,6 +1,7 @@
 """The grading process the ``%%dlgrade`` magic starts: one cell, graded as ``dlgrade check`` grades a file.
 
     python -m grader.notebook.grade EXERCISE --cell FILE --out DIR [--course DIR] [--workspace DIR] [--device cpu]
+        [--sandbox portable|strict]
 
 Finds the course as the command line does (``--course``, ``$DLGRADE_COURSE``, or up from the working folder, a
 workspace's marker included) and the workspace likewise (``--workspace``, the one around the working folder, else
@@ -46,7 +47,13 @@ def _workspace(explicit: Path | None, exercises_dir: Path) -> Path:
 
 
 def grade_cell(
-    exercise: str, code: str, out: Path, course_dir: Path | None, workspace: Path | None, device: str
+    exercise: str,
+    code: str,
+    out: Path,
+    course_dir: Path | None,
+    workspace: Path | None,
+    device: str,
+    sandbox: str = "portable",
 ) -> int:
     from rich.text import Text
 
@@ -60,7 +67,7 @@ def grade_cell(
     course = load(course_dir)
     ref = course.find_exercise(exercise)
     ws = _workspace(workspace, course.exercises_dir)
-    opts = GradeOptions(device=_device(device))
+    opts = GradeOptions(device=_device(device), sandbox=sandbox)
     result = grade_target(course, ref.qualified_id, ws, opts, cells={ref.qualified_id: code})
     ex = result.exercises[0]
     summary = {
@@ -85,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--course", type=Path)
     p.add_argument("--workspace", type=Path)
     p.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu")
+    p.add_argument("--sandbox", choices=["portable", "strict"], default="portable")
     args = p.parse_args(argv)
     # The magic stops a run with SIGINT: the runner then stops the grading processes it started.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         code = args.cell.read_text(encoding="utf-8")
-        return grade_cell(args.exercise, code, args.out, args.course, args.workspace, args.device)
+        return grade_cell(args.exercise, code, args.out, args.course, args.workspace, args.device, args.sandbox)
     except DlgradeError as exc:
         sys.stderr.write(f"error: {exc.render()}\n")
         return exc.exit_code

@@ -39,8 +39,9 @@ def unload_ipython_extension(ipython: Any) -> None:
 
 
 def dlgrade_magic(line: str, cell: str | None = None) -> None:
-    """``%%dlgrade EXERCISE [--course DIR] [--workspace DIR] [--timeout S] [--device cpu]`` grades the cell below
-    in a separate, limited process and shows the report; ``%dlgrade ARGS`` runs ``dlgrade ARGS``."""
+    """``%%dlgrade EXERCISE [--course DIR] [--workspace DIR] [--timeout S] [--device cpu] [--sandbox strict]``
+    grades the cell below in a separate, limited process and shows the report; ``%dlgrade ARGS`` runs
+    ``dlgrade ARGS``."""
     if cell is None:
         run_command(line)
     else:
@@ -62,7 +63,7 @@ def grade(line: str, cell: str) -> dict[str, Any]:
         cell_path = tmp / "cell.py"
         cell_path.write_text(cell_module(m.exercise, cell), encoding="utf-8")
         cmd = [sys.executable, "-m", "grader.notebook.grade", m.exercise, "--cell", str(cell_path)]
-        cmd += ["--out", str(tmp), "--device", m.device]
+        cmd += ["--out", str(tmp), "--device", m.device, "--sandbox", m.sandbox]
         if m.course is not None:
             cmd += ["--course", str(m.course.expanduser().resolve())]
         if m.workspace is not None:

@@ -43,6 +43,7 @@ class Watcher:
         out: Console,
         *,
         device: str = "cpu",
+        sandbox: str = "portable",
         poll: bool | None = None,
         quiet: bool = False,
         debounce_ms: int = 1000,
@@ -53,6 +54,7 @@ class Watcher:
         self.lessons = lessons
         self.out = out
         self.device = device
+        self.sandbox = sandbox
         self.quiet = quiet
         self.debounce_ms = debounce_ms
         self.step_ms = step_ms
@@ -63,7 +65,7 @@ class Watcher:
         dirs: list[Path] = []
         missing: list[str] = []
         for ref in self.refs:
-            path = (self.workspace / ref.filename).resolve()
+            path = _where(self.workspace / ref.filename)
             self.by_path[path] = ref
             if path.parent.is_dir():
                 if path.parent not in dirs:
@@ -188,7 +190,7 @@ class Watcher:
     def _on_changes(self, changes: set[tuple[Any, str]]) -> None:
         seen: list[ExerciseRef] = []
         for _, raw in sorted(changes, key=lambda c: c[1]):
-            ref = self.by_path.get(Path(raw).resolve())
+            ref = self.by_path.get(_where(Path(raw)))
             if ref is not None and ref not in seen:
                 seen.append(ref)
         for ref in seen:
@@ -243,10 +245,8 @@ class Watcher:
         from grader.reports.emit import render, show_text
 
         try:
-            result = grade_target(
-                self.course, qid, self.workspace, GradeOptions(device=self.device), engine=self.engine,
-                teaching=self.teaching,
-            )  # fmt: skip
+            opts = GradeOptions(device=self.device, sandbox=self.sandbox)
+            result = grade_target(self.course, qid, self.workspace, opts, engine=self.engine, teaching=self.teaching)
             show_text(render(result, "text"), self.quiet, self.out)
         except DlgradeError as exc:
             self.out.print(f"[red]error:[/red] {escape(exc.render())}")
@@ -313,3 +313,9 @@ class Watcher:
 def _only_python(change: Any, path: str) -> bool:
     name = os.path.basename(path)
     return name.endswith(".py") and not name.startswith((".", "#")) and "__pycache__" not in path
+
+
+def _where(path: Path) -> Path:
+    """A file's place with its folders resolved but not the file itself: an exercise file replaced by a link is
+    still that exercise's file (and grading then says why a link is not accepted)."""
+    return path.parent.resolve() / path.name

@@ -66,7 +66,7 @@ def test_speed_advice_is_for_slow_code_only(course: Path, tmp_path: Path) -> Non
     assert plain["status"] == "passed" and not plain["advice"]
     slow = sol + (
         "\n\n_fast = log_softmax\n\n\ndef log_softmax(x, dim=-1):  # right, and slow: a Python loop each call\n"
-        "    n = 0\n    for i in range(400_000):\n        n += i\n    return _fast(x, dim)\n"
+        "    n = 0\n    for i in range(2_000_000):\n        n += i\n    return _fast(x, dim)\n"
     )
     ws = workspace_with(tmp_path / "slow", course, {"lesson7/softmax_ce.py": slow})
     data = run_cli("check", "lesson7", "--course", str(course), "-w", str(ws), "-f", "json").json["exercises"][0]
