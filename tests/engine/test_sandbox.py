@@ -8,6 +8,7 @@ process that drops to uid 65534 first). The course is this repository, as it is 
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import functools
 import json
@@ -74,11 +75,15 @@ def observe(module, cfg):
 
     out = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd()}
     out["namespaces"] = {n: os.readlink(f"/proc/self/ns/{n}") for n in ("ipc", "uts", "net", "mnt", "pid", "user")}
-    # Everything under /tmp, the run's own copy apart (it lives there, as the runner's copies do).
+    # Everything under /tmp but inside the run's copy (it lives there, as the runner's copies do) and the
+    # Python installation (bound back read-only when it lives there).
+    import sys
+    kept = {cfg["workdir"]} | {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, *sys.path] if p}
+    out["kept"] = sorted(kept)
     out["tmp"] = []
     for dirpath, dirnames, filenames in os.walk("/tmp"):
         out["tmp"] += sorted(os.path.join(dirpath, n) for n in dirnames + filenames)
-        dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) != cfg["workdir"]]
+        dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in kept]
     out["writes"] = {k: write(p) for k, p in cfg["writes"].items()}
     out["reads"] = {k: read(p) for k, p in cfg["reads"].items()}
     try:
@@ -243,29 +248,49 @@ def _named(token: str, wait: float) -> list[int]:
 
 @functools.lru_cache(maxsize=2)
 def _python_for(uid: int) -> tuple[str, str] | None:
-    """An interpreter ``uid`` can run with torch and this checkout importable, and the PYTHONPATH it needs."""
+    """An interpreter ``uid`` can run that imports torch and this checkout, and the PYTHONPATH it needs.
+
+    This interpreter when ``uid`` can run it; else (root's Python living in root's 0700 home) a virtual environment
+    of the system Python of the same version whose ``.pth`` file lists this environment's packages: what a learner
+    has, an interpreter of their own that finds torch without PYTHONPATH (the grader sets its own).
+    """
     site = sysconfig.get_paths()["purelib"]
-    path = os.pathsep.join([str(REPO), site])
+    if _runs_as(uid, sys.executable, str(REPO)):
+        return sys.executable, str(REPO)
     ver = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    for exe in dict.fromkeys([sys.executable, shutil.which(ver, path="/usr/local/bin:/usr/bin:/bin") or ""]):
-        if not exe:
-            continue
-        try:
-            ok = subprocess.run(
-                [exe, "-c", "import torch, grader"],
-                env={"PATH": "/usr/bin:/bin", "PYTHONPATH": path},
-                user=uid,
-                group=uid,
-                extra_groups=[],
-                capture_output=True,
-                timeout=120,
-                cwd="/",
-            )
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if ok.returncode == 0:
-            return exe, path
-    return None
+    system = shutil.which(ver, path="/usr/local/bin:/usr/bin:/bin")
+    if system is None:
+        return None
+    venv = Path(tempfile.mkdtemp(prefix="dlgrade-test-python-"))
+    atexit.register(shutil.rmtree, venv, True)
+    made = subprocess.run([system, "-m", "venv", "--without-pip", str(venv)], capture_output=True, timeout=120)
+    if made.returncode != 0:
+        return None
+    (Path(venv_site(venv)) / "dlgrade-test.pth").write_text(site + "\n")
+    os.chmod(venv, 0o755)
+    exe = str(venv / "bin" / "python")
+    return (exe, str(REPO)) if _runs_as(uid, exe, str(REPO)) else None
+
+
+def venv_site(venv: Path) -> str:
+    return sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"]
+
+
+def _runs_as(uid: int, exe: str, path: str) -> bool:
+    try:
+        ok = subprocess.run(
+            [exe, "-c", "import torch, grader"],
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": path},
+            user=uid if os.geteuid() == 0 else None,
+            group=uid if os.geteuid() == 0 else None,
+            extra_groups=[] if os.geteuid() == 0 else None,
+            capture_output=True,
+            timeout=120,
+            cwd="/",
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return ok.returncode == 0
 
 
 def _unavailable(reason: str) -> None:
@@ -376,10 +401,10 @@ def test_the_copy_is_writable_and_nothing_else(seen: dict[str, Any]) -> None:
 
 def test_tmp_starts_empty(seen: dict[str, Any]) -> None:
     _layer(seen, "filesystem")
-    # Nothing but the folders that lead to the run's copy.
-    workdir = Path(seen["workdir"])
-    chain = [str(p) for p in workdir.parents if p.is_relative_to("/tmp") and p != Path("/tmp")] + [str(workdir)]
-    assert sorted(seen["tmp"]) == sorted(chain)
+    # Nothing but the run's copy, the Python installation when it lives there, and the folders leading to them.
+    assert str(Path(seen["workdir"])) in seen["tmp"]
+    for entry in seen["tmp"]:
+        assert any(k == entry or Path(k).is_relative_to(entry) for k in seen["kept"]), entry
     assert seen["writes"]["tmp"] == "written"  # and it is usable
 
 
@@ -465,6 +490,92 @@ def test_strict_private_ipc(seen: dict[str, Any]) -> None:
         return
     _layer(seen, "ipc")
     assert seen["grader_queue"] == "ENOENT"
+
+
+# ---------------------------------------------------------------------- a machine without user namespaces
+
+# Runs as root: starts a user namespace that may hold no further one (user.max_user_namespaces = 0, as some
+# distributions set it), becomes uid 65534 inside it and runs the command: a learner on such a machine.
+NO_USERNS = r"""
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+go_r, go_w = os.pipe()
+ready_r, ready_w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(go_w)
+    os.close(ready_r)
+    if libc.unshare(0x10000000) != 0:  # CLONE_NEWUSER
+        os._exit(97)
+    os.write(ready_w, b"1")
+    os.read(go_r, 1)
+    with open("/proc/sys/user/max_user_namespaces", "w") as fh:
+        fh.write("0")
+    os.setgroups([])
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+    os.execve(sys.argv[1], sys.argv[1:], dict(os.environ))
+os.close(go_r)
+os.close(ready_w)
+if os.read(ready_r, 1) != b"1":
+    sys.exit(97)
+for name in ("uid_map", "gid_map"):
+    with open(f"/proc/{pid}/{name}", "w") as fh:
+        fh.write("0 0 1\n65534 65534 1\n")
+os.write(go_w, b"1")
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _without_userns(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    found = _python_for(NOBODY)
+    if found is None:
+        _unavailable(f"no Python with torch that uid {NOBODY} can run")
+    assert found is not None
+    exe, path = found
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": path, "NO_COLOR": "1", "COLUMNS": "250"}
+    cmd = [sys.executable, "-c", NO_USERNS, exe, "-m", "grader", *args]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=cwd)
+
+
+@pytest.fixture
+def as_root() -> None:
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        pytest.skip("builds its user namespace as root (CI does)")
+
+
+def test_without_user_namespaces_doctor_says_so(as_root: None) -> None:
+    res = _without_userns("doctor", cwd=Path("/"))
+    assert res.returncode == 0, res.stderr[-2000:]
+    rows = {line.split("│")[1].strip(): line for line in res.stdout.splitlines() if line.count("│") >= 3}
+    assert "inactive" in rows["portable: filesystem"]
+    assert "user.max_user_namespaces = 0" in rows["portable: filesystem"]
+    assert "inactive" in rows["portable: pid"] and "inactive" in rows["strict: network"]
+    assert "active" in rows["portable: limits"]  # what still holds is said too
+    assert "read the course's solutions" in rows["portable: consequence"]
+
+
+def test_without_user_namespaces_the_report_says_so_in_one_line(as_root: None) -> None:
+    base = Path(tempfile.mkdtemp(prefix="dlgrade-nouserns-"))
+    try:
+        from tests.conftest import make_course
+
+        course = make_course(base / "course", ["lesson7.softmax_ce"])
+        shutil.copytree(course / "solutions", base / "ws")
+        for p in [base, *base.rglob("*")]:
+            os.chown(p, NOBODY, NOBODY)
+        res = _without_userns(
+            "check", "lesson7.softmax_ce", "--course", str(course), "--workspace", str(base / "ws"), "--format",
+            "json", cwd=base,
+        )  # fmt: skip
+        assert res.returncode == 0, res.stderr[-2000:]
+        line = json.loads(res.stdout)["sandbox"]
+        assert "\n" not in line
+        assert "no user namespace" in line and "user.max_user_namespaces = 0" in line
+        assert "read the course's solutions" in line
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 if __name__ == "__main__":  # the unprivileged run: this file, executed as the dropped user

@@ -75,7 +75,7 @@ CAPABILITY_VERSION_3 = 0x20080522
 UID_BASE = 200000
 
 PORTABLE_LAYERS = ("filesystem", "pid", "processes")
-STRICT_LAYERS = ("user", "network", "filesystem", "ipc", "pid")
+STRICT_LAYERS = ("user", "network", "filesystem", "ipc", "pid", "processes")
 # Folders that may hold other people's files, sockets to services outside the sandbox, or the learner's
 # own files: each gets an empty private tmpfs.
 COVERED = ("/tmp", "/var/tmp", "/dev/shm", "/run", "/var/run", "/root", "/home")
@@ -485,7 +485,7 @@ def reap_uid(uid: int) -> None:
 # ---------------------------------------------------------------------- reporting
 
 
-def _self_test(status: dict[str, str], tmp: str) -> None:
+def _self_test(status: dict[str, str], copy: str, secret: str) -> None:
     """Check in the probe that the layers reported active hold."""
     if str(status.get("network", "")).startswith("active"):
         try:
@@ -502,8 +502,10 @@ def _self_test(status: dict[str, str], tmp: str) -> None:
         except OSError as exc:
             if exc.errno != errno.EROFS:
                 status["filesystem"] += f" (a write outside the copy gave {errno.errorcode.get(exc.errno or 0)})"
+        if os.path.exists(secret):
+            status["filesystem"] = "NOT isolated: a hidden folder is still visible"
         try:
-            with open(os.path.join(tmp, "probe"), "w", encoding="ascii") as fh:
+            with open(os.path.join(copy, "probe"), "w", encoding="ascii") as fh:
                 fh.write("ok")
         except OSError as exc:
             status["filesystem"] = f"NOT usable: the copy is not writable ({exc.strerror})"
@@ -516,13 +518,21 @@ def probe(mode: str = "strict") -> dict[str, str]:
         return {k: f"not available on {sys.platform}" for k in layers}
     libc()  # find the C library before forking (it may run a helper program)
     with tempfile.TemporaryDirectory(prefix="dlgrade-doctor-") as tmp:
+        # A copy to work in and a folder standing for the course's solutions, suites and mutants.
+        copy, hidden = os.path.join(tmp, "copy"), os.path.join(tmp, "solutions")
+        os.mkdir(copy)
+        os.mkdir(hidden)
+        secret = os.path.join(hidden, "solution.py")
+        with open(secret, "w", encoding="ascii") as fh:
+            fh.write("SECRET = 1\n")
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(r)
             try:
-                status = apply({"workdir": tmp, "hidden_trees": [], "cwd": tmp, "sandbox": mode, "max_procs": 64})
-                _self_test(status, tmp)
+                spec = {"workdir": copy, "hidden_trees": [hidden], "cwd": copy, "sandbox": mode, "max_procs": 64}
+                status = apply(spec)
+                _self_test(status, copy, secret)
                 os.write(w, json.dumps(status).encode())
             except BaseException as exc:  # report, never crash the doctor
                 os.write(w, json.dumps({"error": str(exc)}).encode())
@@ -551,12 +561,11 @@ def describe(mode: str) -> str:
     missing = {k: v for k, v in layers.items() if not str(v).startswith("active")}
     if mode != "strict":
         if "filesystem" not in active:
-            why = missing.get("filesystem", "unavailable")
+            why = str(missing.get("filesystem", "unavailable")).removeprefix("unavailable").strip(" :")
             return (
-                f"portable ({base}); user namespaces {why.removeprefix('unavailable').strip(' :')}"
-                if why.startswith("unavailable")
-                else f"portable ({base}); filesystem: {why}"
-            ) + ": learner code can write wherever you can and read the course's solutions"
+                f"portable ({base}); {why or 'no user namespace'}: learner code can write wherever you can, "
+                "read the course's solutions and leave processes behind"
+            )
         extra = ", own process tree" if "pid" in active else ""
         return f"portable ({base}; read-only system, private /tmp, course solutions hidden{extra})"
     text = "strict (" + ", ".join(active) + ")" if active else "strict requested"
