@@ -492,6 +492,27 @@ def test_strict_private_ipc(seen: dict[str, Any]) -> None:
     assert seen["grader_queue"] == "ENOENT"
 
 
+def _doctor_rows(stdout: str) -> dict[str, str]:
+    return {line.split("│")[1].strip(): line for line in stdout.splitlines() if line.count("│") >= 3}
+
+
+def test_doctor_lists_every_layer_of_both_modes() -> None:
+    from tests.conftest import run_cli
+
+    res = run_cli("doctor", env={"COLUMNS": "250"})
+    assert res.code == 0, res.stderr
+    rows = _doctor_rows(res.stdout)
+    for name in ("process", "replies", "limits", "copy", "filesystem", "pid", "processes"):
+        assert f"portable: {name}" in rows, sorted(rows)
+    for name in ("user", "network", "filesystem", "ipc", "pid"):
+        assert f"strict: {name}" in rows, sorted(rows)
+    if sys.platform.startswith("linux") and os.geteuid() == 0:
+        # As root every layer is there (CI's case); the doctor probed them, it did not assume them.
+        for name in ("portable: filesystem", "portable: pid", "strict: user", "strict: network", "strict: filesystem"):
+            assert "│ active" in rows[name], rows[name]
+        assert "hidden" in rows["strict: filesystem"]
+
+
 # ---------------------------------------------------------------------- a machine without user namespaces
 
 # Runs as root: starts a user namespace that may hold no further one (user.max_user_namespaces = 0, as some
@@ -548,7 +569,7 @@ def as_root() -> None:
 def test_without_user_namespaces_doctor_says_so(as_root: None) -> None:
     res = _without_userns("doctor", cwd=Path("/"))
     assert res.returncode == 0, res.stderr[-2000:]
-    rows = {line.split("│")[1].strip(): line for line in res.stdout.splitlines() if line.count("│") >= 3}
+    rows = _doctor_rows(res.stdout)
     assert "inactive" in rows["portable: filesystem"]
     assert "user.max_user_namespaces = 0" in rows["portable: filesystem"]
     assert "inactive" in rows["portable: pid"] and "inactive" in rows["strict: network"]

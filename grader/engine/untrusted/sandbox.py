@@ -23,6 +23,9 @@ Strict (``grade``; ``--sandbox strict``). Everything above, plus:
 
 This is what bubblewrap does, done with the same kernel calls inside the already-warm fork, because a
 bubblewrap launch would cost a fresh interpreter and a torch import per worker.
+
+One cohesive module, though long: the layers, the kernel calls that enter them and the probe that reports them
+(``dlgrade doctor``, the report's sandbox line) must agree, and the probe proves them by running ``apply`` itself.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import signal
 import socket
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -526,7 +530,10 @@ def probe(mode: str = "strict") -> dict[str, str]:
         with open(secret, "w", encoding="ascii") as fh:
             fh.write("SECRET = 1\n")
         r, w = os.pipe()
-        pid = os.fork()
+        with warnings.catch_warnings():
+            # A watching CLI may hold threads; the child only makes system calls and exits.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
         if pid == 0:
             os.close(r)
             try:
