@@ -492,6 +492,26 @@ def test_strict_private_ipc(seen: dict[str, Any]) -> None:
     assert seen["grader_queue"] == "ENOENT"
 
 
+def test_the_plan_keeps_the_python_installation_and_hides_the_course(tmp_path: Path) -> None:
+    from grader.engine.untrusted.sandbox import plan
+
+    site = os.path.realpath(sysconfig.get_paths()["purelib"])
+    p = plan(
+        {
+            "workdir": str(tmp_path / "runs" / "r0"),
+            "hidden_trees": HIDDEN_TREES,
+            # The grader's parent may be the very site-packages torch lives in (a non-editable install).
+            "hidden_exact": [str(REPO), site],
+        }
+    )
+    assert "/tmp" in p.covers and str(tmp_path / "runs") not in p.covers  # already under /tmp's cover
+    for needed in (os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix), site):
+        assert any(needed == k or needed.startswith(k + "/") for k in p.keep) or not any(
+            needed.startswith(c + "/") for c in p.covers
+        ), (needed, p.keep)
+    assert p.hidden == sorted(HIDDEN_TREES, key=len)
+
+
 def _doctor_rows(stdout: str) -> dict[str, str]:
     return {line.split("│")[1].strip(): line for line in stdout.splitlines() if line.count("│") >= 3}
 

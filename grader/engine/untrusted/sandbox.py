@@ -169,7 +169,6 @@ class Plan:
 def plan(spec: dict) -> Plan:
     workdir = os.path.realpath(spec["workdir"])
     hidden = [os.path.realpath(p) for p in spec.get("hidden_trees", [])]
-    exact = {os.path.realpath(p) for p in spec.get("hidden_exact", [])}
     covers: list[str] = []
     homes = {os.path.expanduser("~")}
     try:
@@ -196,7 +195,9 @@ def plan(spec: dict) -> Plan:
         if not p or not os.path.isabs(p):
             continue
         real = os.path.realpath(p)
-        if real in exact or _inside(real, hidden) or _inside(real, [workdir]) or not os.path.isdir(real):
+        # ``hidden_exact`` (the course root, the grader's parent) is only kept off the import path: it may be the
+        # site-packages torch lives in, and what it must hide is hidden by the covers laid last.
+        if _inside(real, hidden) or _inside(real, [workdir]) or not os.path.isdir(real):
             continue
         if _inside(real, covers):
             keep.add(real)
