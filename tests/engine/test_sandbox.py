@@ -512,6 +512,33 @@ def test_the_plan_keeps_the_python_installation_and_hides_the_course(tmp_path: P
     assert p.hidden == sorted(HIDDEN_TREES, key=len)
 
 
+def test_mount_points_with_spaces_and_backslashes_are_read_back(tmp_path: Path) -> None:
+    from grader.engine.untrusted import sandbox
+
+    if not _active(sandbox.probe("portable"), "filesystem"):
+        _unavailable("needs a mount namespace (user namespaces or root)")
+    odd = tmp_path / "a b\\c\td✓"
+    odd.mkdir()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if os.geteuid() == 0:
+                sandbox._unshare(sandbox.CLONE_NEWNS)
+            else:
+                sandbox._enter_userns(sandbox.CLONE_NEWNS)
+            sandbox._mount(None, "/", None, sandbox.MS_REC | sandbox.MS_PRIVATE)
+            sandbox._mount("tmpfs", str(odd), "tmpfs", 0, "size=4k")
+            os._exit(0 if str(odd) in sandbox._mount_points() else 1)
+        except BaseException:
+            os._exit(2)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _active(layers: dict[str, str], name: str) -> bool:
+    return str(layers.get(name, "")).startswith("active")
+
+
 def _doctor_rows(stdout: str) -> dict[str, str]:
     return {line.split("│")[1].strip(): line for line in stdout.splitlines() if line.count("│") >= 3}
 

@@ -37,6 +37,7 @@ import functools
 import json
 import os
 import pwd
+import re
 import resource
 import signal
 import socket
@@ -209,12 +210,13 @@ def plan(spec: dict) -> Plan:
 
 def _mount_points() -> list[str]:
     points = []
-    with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as fh:
+    with open("/proc/self/mountinfo", "rb") as fh:
         for line in fh:
-            parts = line.split(" ")
+            parts = line.split(b" ")
             if len(parts) > 4:
-                # mountinfo escapes space, tab, newline and backslash as octal.
-                points.append(parts[4].encode("latin-1", "surrogateescape").decode("unicode_escape"))
+                # mountinfo escapes space, tab, newline and backslash as three octal digits.
+                raw = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m.group(1), 8)]), parts[4])
+                points.append(os.fsdecode(raw))
     return sorted(set(points), key=lambda p: (p.count("/"), p))
 
 
