@@ -243,7 +243,7 @@ class Course:
         for ref in refs:
             if ref.id == ex_key:
                 return lesson, [ref]
-        raise UsageError(f"no exercise {ex_key!r} in {lesson.id}", fix=self._suggest(f"{lesson.id}.{ex_key}"))
+        raise UsageError(f"no exercise {ex_key!r} in {lesson.id}", fix=self._suggest_exercise(ex_key, lesson))
 
     def find_exercise(self, target: str) -> ExerciseRef:
         """An exercise by ``lesson7.softmax_ce`` or by its bare id when that is unique."""
@@ -259,15 +259,55 @@ class Course:
                 f"exercise id {target!r} is ambiguous",
                 fix="name the lesson too: " + " or ".join(m.qualified_id for m in matches),
             )
-        raise UsageError(f"no exercise {target!r}", fix=self._suggest(target) or "run `dlgrade list` to see the ids")
+        raise UsageError(f"no exercise {target!r}", fix=self._suggest_exercise(target))
 
-    def _suggest(self, key: str) -> str | None:
-        names = [lesson.id for lesson in self.lessons] + [r.qualified_id for r in self.all_exercises()]
-        names += [r.id for r in self.all_exercises()]
-        close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    def _suggest(self, key: str) -> str:
+        """For a lesson (or a target) that is not there: the closest lesson or exercise (exercises by full id)."""
+        names = {lesson.id: lesson.id for lesson in self.lessons}
+        for r in self.all_exercises():
+            names.setdefault(r.qualified_id, r.qualified_id)
+            names.setdefault(r.id, r.qualified_id)
+        close = difflib.get_close_matches(key, list(names), n=1, cutoff=0.6)
         if close:
-            return f"did you mean {close[0]}?"
+            return f"did you mean {names[close[0]]}?"
         return "run `dlgrade list` to see the lessons and exercises"
+
+    def _suggest_exercise(self, key: str, lesson: Lesson | None = None) -> str:
+        """For an exercise that is not there: the closest exercise, by its full id, never a lesson.
+
+        ``key`` is the exercise part (``sofmax_ce``) when ``lesson`` is known, else what was typed
+        (``sofmax_ce`` or ``lesson7.sofmax_ce``). The lesson's own exercises are tried first.
+        """
+        if lesson is None:
+            try:
+                named = self.lesson(key)
+            except UsageError:
+                named = None
+            if named is not None:  # a lesson where an exercise is wanted
+                ids = [r.qualified_id for r in self.exercises(named)]
+                return f"name one exercise of {named.id}: " + ", ".join(ids) if ids else "run `dlgrade list`"
+        refs = self.all_exercises()
+        bare = key.partition(".")[2] if "." in key else key
+        if lesson is not None:
+            own = {r.id: r.qualified_id for r in self.exercises(lesson)}
+            close = difflib.get_close_matches(bare, list(own), n=1, cutoff=0.6)
+            if close:
+                return f"did you mean {own[close[0]]}?"
+        names: dict[str, str] = {}
+        for r in refs:
+            names.setdefault(r.id, r.qualified_id)
+        close = difflib.get_close_matches(bare, list(names), n=1, cutoff=0.6)
+        if not close and "." in key and lesson is None:
+            full = {r.qualified_id: r.qualified_id for r in refs}
+            close = difflib.get_close_matches(key, list(full), n=1, cutoff=0.8)
+            names.update(full)
+        if close:
+            return f"did you mean {names[close[0]]}?"
+        if lesson is not None:
+            ids = [r.qualified_id for r in self.exercises(lesson)]
+            if ids:
+                return f"{lesson.id} has " + ", ".join(ids)
+        return "run `dlgrade list` to see the exercise ids"
 
 
 # ---------------------------------------------------------------------- loading

@@ -27,23 +27,7 @@ def report() -> list[tuple[str, str, str]]:
             "an NVIDIA driver is visible" if gpu else "no NVIDIA driver: --device cuda is refused, CUDA tests skip",
         )
     )
-    rows.append(
-        (
-            "portable layer",
-            "active",
-            "separate worker process, rlimits (memory, CPU, file size, open files), "
-            "time limits, output cap, plain-data replies",
-        )
-    )
-    layers = sandbox.probe()
-    if "error" in layers:
-        rows.append(("strict layers", "unavailable", layers["error"]))
-    for name in ("user", "network", "filesystem", "ipc"):
-        state = layers.get(name, "")
-        if not state:
-            continue
-        active = state.startswith("active")
-        rows.append((f"strict: {name}", "active" if active else "inactive", state))
+    rows += layer_rows()
     bwrap = shutil.which("bwrap")
     rows.append(
         (
@@ -53,6 +37,40 @@ def report() -> list[tuple[str, str, str]]:
             + "dlgrade enters the same kernel namespaces itself inside the forked worker, so it never launches bwrap",
         )
     )
+    return rows
+
+
+PORTABLE_ALWAYS = [
+    ("process", "learner code runs in a forked worker that only answers requests; the score stays outside"),
+    ("replies", "plain data only: JSON and raw tensor bytes, checked, never unpickled"),
+    ("limits", "memory, CPU seconds, file size, open files, time per call and per exercise, output cap"),
+    ("copy", "a temporary copy of the lesson folder, a minimal environment, no course or grader on the import path"),
+]
+
+
+def layer_rows() -> list[tuple[str, str, str]]:
+    """One row per isolation layer, portable then strict, each probed on this machine."""
+    rows = [(f"portable: {name}", "active", detail) for name, detail in PORTABLE_ALWAYS]
+    for mode in ("portable", "strict"):
+        layers = sandbox.probe(mode)
+        if "error" in layers:
+            rows.append((f"{mode}: namespaces", "unavailable", layers["error"]))
+            continue
+        order = sandbox.STRICT_LAYERS if mode == "strict" else sandbox.PORTABLE_LAYERS
+        for name, state in sorted(layers.items(), key=lambda kv: (order + (kv[0],)).index(kv[0])):
+            active = str(state).startswith("active")
+            detail = str(state).removeprefix("active").strip()
+            if active and detail.startswith("(") and detail.endswith(")"):
+                detail = detail[1:-1]
+            rows.append((f"{mode}: {name}", "active" if active else "inactive", detail or str(state)))
+        if mode == "portable" and not str(layers.get("filesystem", "")).startswith("active"):
+            rows.append(
+                (
+                    "portable: consequence",
+                    "inactive",
+                    "learner code can write wherever you can and read the course's solutions",
+                )
+            )
     return rows
 
 

@@ -145,7 +145,7 @@ def test_no_escapes_at_all_when_piped_unless_forced(small_course: Path) -> None:
         (["progress", "lesson77"], "did you mean lesson7?"),
         (["solution", "lesson7.softmax_cee"], "did you mean lesson7.softmax_ce?"),
         (["reset", "lesson7.sotfmax_ce", "--yes"], "did you mean lesson7.softmax_ce?"),
-        (["hint", "sofmax_ce"], "did you mean softmax_ce?"),
+        (["hint", "sofmax_ce"], "did you mean lesson7.softmax_ce?"),
     ],
 )
 def test_typos_in_ids_get_a_suggestion(small_course: Path, args: list[str], suggestion: str) -> None:

@@ -435,3 +435,24 @@ def test_in_chromium_the_page_fits_a_phone(browser, report):
         assert page.blocked == [] and page.errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("fmt", ["html", "text", "markdown", "json", "junit", "gradescope"])
+def test_a_check_with_bare_numbers_renders_in_every_format(fmt: str) -> None:
+    """Details are whatever the suite recorded: a scalar with no index (a loss) must not break a template."""
+    loss = _check(
+        "test_loss",
+        Status.FAILED,
+        title="the loss matches",
+        kind="wrong_values",
+        message="the loss: expected 3.86109, got 61.7775",
+        details={"expected": 3.86109, "got": 61.7775},
+    )
+    ex = ExerciseResult(
+        id="lesson7.softmax_ce", title="Softmax", status=Status.FAILED, score=0.0, max_score=10.0, checks=[loss]
+    )
+    result = LessonResult(
+        lesson="lesson7", title="CF", status=Status.FAILED, score=0.0, max_score=10.0, exercises=[ex], duration_s=1.0
+    )
+    out = render(result, fmt)
+    assert "61.7775" in out

@@ -120,9 +120,8 @@ def child_main(spec: dict, chan_fd: int, out_fd: int) -> None:
     workdir = spec["workdir"]
     module_dir = os.path.dirname(spec["module_path"])
     roots = (os.path.realpath(workdir) + os.sep, workdir + os.sep)
-    layers: dict[str, str] = {}
-    if spec.get("sandbox") == "strict":
-        layers = sandbox.apply(dict(spec, cwd=module_dir))
+    # Both modes: the portable one enters user, mount and pid namespaces where the machine allows them.
+    layers = sandbox.apply(dict(spec, cwd=module_dir))
     os.chdir(module_dir)
     sys.dont_write_bytecode = True
     os.environ.clear()
