@@ -108,6 +108,35 @@ def _suite_on_meta(roots: tuple[str, ...]) -> Any:
     return SuiteOnMeta()
 
 
+class _Uncacheable(Exception):
+    pass
+
+
+def _shape_of(x: Any, depth: int = 0) -> Any:
+    import torch
+
+    if isinstance(x, torch.Tensor):
+        return ("tensor", tuple(x.shape), str(x.dtype), x.requires_grad)
+    if x is None or isinstance(x, (bool, int, float, complex, str, bytes)):
+        return (type(x).__name__, repr(x))
+    if isinstance(x, (torch.dtype, torch.device, torch.Generator)):
+        return (type(x).__name__, str(x) if not isinstance(x, torch.Generator) else "")
+    if depth < 4 and isinstance(x, (list, tuple)):
+        return (type(x).__name__, tuple(_shape_of(v, depth + 1) for v in x))
+    if depth < 4 and isinstance(x, dict):
+        return ("dict", tuple((repr(k), _shape_of(v, depth + 1)) for k, v in x.items()))
+    raise _Uncacheable
+
+
+def probe_key(what: str, args: Any, kwargs: dict) -> Any:
+    """What decides a probe's answer: the callee and the structure of its inputs (shapes, dtypes, plain values), never
+    tensor values, which 'meta' tensors do not have. None when an input is something else (then probe every time)."""
+    try:
+        return (what, _shape_of(tuple(args)), _shape_of(dict(kwargs)))
+    except _Uncacheable:
+        return None
+
+
 def meta_probe(fn: Any, args: Any, kwargs: dict, roots: tuple[str, ...] = ()) -> str | None:
     """Run ``fn`` again on 'meta' copies of its tensor inputs: a tensor the learner creates on the CPU
     (instead of on the inputs' device) then shows up as a device error or a CPU output, even on a

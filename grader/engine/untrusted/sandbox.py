@@ -92,7 +92,10 @@ _libc: Any = None
 def libc() -> Any:
     global _libc
     if _libc is None:
-        _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        try:  # glibc's name: no `ldconfig -p` run to look it up
+            _libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        except OSError:  # musl and others
+            _libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     return _libc
 
 

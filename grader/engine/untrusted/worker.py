@@ -22,7 +22,7 @@ from typing import Any
 
 from grader.engine import protocol
 from grader.engine.untrusted import sandbox
-from grader.engine.untrusted.probe import meta_probe, same, tensors
+from grader.engine.untrusted.probe import meta_probe, probe_key, same, tensors
 from grader.engine.untrusted.tripwires import Blocker, Tripwires
 
 PR_SET_PDEATHSIG = 1
@@ -194,6 +194,7 @@ def _serve(spec: dict, chan: protocol.Channel, send: Any, roots: tuple[str, ...]
         send({"id": 0, "ok": False, "error": _error(exc, roots), "phase": "import"})
         module = None
 
+    probed: dict[Any, str | None] = {}  # the device probe's answers in this worker (see _probe)
     while True:
         try:
             req = protocol.load_request(chan.recv())
@@ -205,7 +206,7 @@ def _serve(spec: dict, chan: protocol.Channel, send: Any, roots: tuple[str, ...]
             continue
         cpu = time.process_time()
         try:
-            value = _dispatch(module, req, roots)
+            value = _dispatch(module, req, roots, probed)
             reply = {"id": rid, "ok": True, "value": value}
         except BaseException as exc:
             reply = {"id": rid, "ok": False, "error": _error(exc, roots)}
@@ -214,7 +215,20 @@ def _serve(spec: dict, chan: protocol.Channel, send: Any, roots: tuple[str, ...]
         send(reply)
 
 
-def _dispatch(module: types.ModuleType, req: dict, roots: tuple[str, ...]) -> Any:
+def _probe(
+    probed: dict[Any, str | None], what: str, fn: Any, args: Any, kwargs: dict, roots: tuple[str, ...]
+) -> str | None:
+    """The device probe of one call, once per callee and input structure in this worker (its answer depends on
+    nothing else: 'meta' tensors hold no values)."""
+    key = probe_key(what, args, kwargs)
+    if key is None:
+        return meta_probe(fn, args, kwargs, roots)
+    if key not in probed:
+        probed[key] = meta_probe(fn, args, kwargs, roots)
+    return probed[key]
+
+
+def _dispatch(module: types.ModuleType, req: dict, roots: tuple[str, ...], probed: dict[Any, str | None]) -> Any:
     op = req["op"]
     if op == "call":
         fn = getattr(module, req["name"])
@@ -231,7 +245,7 @@ def _dispatch(module: types.ModuleType, req: dict, roots: tuple[str, ...]) -> An
         changed = [k for k, a in labelled if not same(before[k], a)]
         reply = {"$call": out, "modified": changed}
         if req.get("meta_probe"):
-            problem = meta_probe(fn, args, kwargs, roots)
+            problem = _probe(probed, "call:" + req["name"], fn, args, kwargs, roots)
             if problem:
                 reply["device_problem"] = problem
         return reply
@@ -264,7 +278,8 @@ def _dispatch(module: types.ModuleType, req: dict, roots: tuple[str, ...]) -> An
         if not req.get("meta_probe"):
             return value
         # The learner's classes and methods, as the scenario drives them, on 'meta' inputs (see meta_probe).
-        problem = meta_probe(lambda *a, **k: scenario(module, *a, **k), args, kwargs, roots)
+        run = lambda *a, **k: scenario(module, *a, **k)  # noqa: E731
+        problem = _probe(probed, "scenario:" + req["function"] + ":" + req["source"], run, args, kwargs, roots)
         return {"$scenario": value, "device_problem": problem}
     if op == "has":
         return {n: hasattr(module, n) for n in req["names"]}

@@ -24,6 +24,7 @@ from grader.engine.untrusted.worker import child_main, die_with_parent
 def zygote(ctrl_fd: int) -> None:
     die_with_parent()
     reaper.become_subreaper()
+    sandbox.libc()  # found once here (ctypes runs `ldconfig -p` to find it), not in every forked worker
     import torch  # the point of the zygote: pay this once
 
     if os.environ.get("DLGRADE_WARM_META") == "1":
