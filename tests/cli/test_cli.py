@@ -14,7 +14,18 @@ import pytest
 from tests.conftest import REPO, run_cli
 
 
-@pytest.mark.parametrize("args", [["--help"], ["list"], ["hint", "lesson7.softmax_ce"], ["dev", "--help"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["list"],
+        ["hint", "lesson7.softmax_ce"],
+        ["dev", "--help"],
+        ["cards", "lesson7"],
+        ["progress"],
+        ["quiz", "lesson7", "--template"],
+    ],
+)
 def test_commands_that_do_not_grade_never_import_torch(args: list[str]) -> None:
     code = (
         "import sys\n"
