@@ -21,7 +21,7 @@ from tests.conftest import REPO, run_cli
         ["list"],
         ["hint", "lesson7.softmax_ce"],
         ["dev", "--help"],
-        ["cards", "lesson7"],
+        ["cards", "lesson7", "--format", "md"],
         ["progress"],
         ["quiz", "lesson7", "--template"],
     ],
