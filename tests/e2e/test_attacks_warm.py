@@ -39,7 +39,7 @@ from tests.e2e.attack_cases import (
 pytestmark = pytest.mark.slow
 
 PER_ATTACK_S = 60  # one save or cell, whatever the code does: per-call timeout 2 s, exercise budget 8 s here
-NOT_IN_A_CELL = {"symlink_to_solution"}
+NOT_IN_A_CELL = frozenset({"symlink_to_solution"})
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def mode() -> str:
     return "portable"
 
 
-def _names(mode: str, exclude: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def _names(mode: str, exclude: frozenset[str] = frozenset()) -> list[str]:
     return [n for n in NAMES if n not in exclude and (mode == "strict" or n not in NEEDS_STRICT)]
 
 
@@ -92,7 +92,7 @@ def test_every_attack_through_watch(tmp_path: Path, mode: str) -> None:
     env.pop("DLGRADE_COURSE", None)
     argv = reaped([sys.executable, "-m", "grader", "watch", "lesson7", "--sandbox", mode], tmp_path / "reaped.json")
     child = pexpect.spawn(argv[0], argv[1:], cwd=str(ws), env=env, encoding="utf-8", timeout=PER_ATTACK_S)
-    seen: dict[str, tuple[float, str]] = {}
+    seen: dict[str, float] = {}
     try:
         child.expect("ready: save an exercise file", timeout=120)
         for name in _names(mode):
@@ -115,7 +115,7 @@ def test_every_attack_through_watch(tmp_path: Path, mode: str) -> None:
             elapsed = time.monotonic() - start
             said = child.before + child.after
             scores = re.findall(r"score ([\d.]+)/10", said)
-            seen[name] = (float(scores[-1]) if scores else -1.0, said)
+            seen[name] = elapsed
             assert child.match.group(1) == "not passed yet", (name, said[-3000:])
             assert scores and float(scores[-1]) == 0, (name, said[-3000:])
             assert any(w in said for w in a.words()), (name, a.words(), said[-3000:])

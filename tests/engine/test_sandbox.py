@@ -75,10 +75,11 @@ def observe(module, cfg):
 
     out = {"uid": os.getuid(), "pid": os.getpid(), "cwd": os.getcwd()}
     out["namespaces"] = {n: os.readlink(f"/proc/self/ns/{n}") for n in ("ipc", "uts", "net", "mnt", "pid", "user")}
-    # Everything under /tmp but inside the run's copy (it lives there, as the runner's copies do) and the
-    # Python installation (bound back read-only when it lives there).
+    # Everything under /tmp but inside the run's copy (it lives there, as the runner's copies do), the Python
+    # installation and the course with the grader (bound back read-only when they live there, as a checkout in /tmp).
     import sys
-    kept = {cfg["workdir"]} | {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, *sys.path] if p}
+    kept = {cfg["workdir"], cfg["course_root"]}
+    kept |= {os.path.realpath(p) for p in [sys.prefix, sys.base_prefix, *sys.path] if p}
     out["kept"] = sorted(kept)
     out["tmp"] = []
     for dirpath, dirnames, filenames in os.walk("/tmp"):
@@ -211,6 +212,7 @@ def _observe(cfg: dict[str, Any]) -> dict[str, Any]:
             "token": cfg["token"],
             "msg_key": msg_key,
             "workdir": os.path.realpath(cfg["workdir"]),
+            "course_root": cfg["course_root"],
         }
         got = worker.request({"op": "scenario", "source": OBSERVE, "function": "observe", "args": [scenario_cfg]}, "")
         assert got["ok"], got
@@ -319,6 +321,7 @@ def seen(request: pytest.FixtureRequest) -> Iterator[dict[str, Any]]:
         cfg: dict[str, Any] = {
             "mode": mode,
             "workdir": str(work),
+            "course_root": os.path.realpath(REPO),
             "hidden_trees": HIDDEN_TREES,
             "token": token,
             "writes": {
