@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -46,6 +47,11 @@ def _spawn(args: list[str]) -> Any:
     )
 
 
+def _ctrl_c(child: Any) -> None:
+    """What a terminal does on Ctrl-C: SIGINT to its foreground process group (the command's group here)."""
+    os.killpg(os.getpgid(child.pid), signal.SIGINT)
+
+
 def _rows(csv_path: Path) -> list[dict[str, str]]:
     with csv_path.open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
@@ -71,7 +77,7 @@ def test_ctrl_c_keeps_what_finished_and_the_same_command_resumes(tmp_path: Path)
         tree = {child.pid} | process_tree(child.pid)
         assert len(tree) >= 3  # grade, a trusted process, its zygote
         sent = time.monotonic()
-        child.sendintr()
+        _ctrl_c(child)
         child.expect(pexpect.EOF, timeout=30)
         stopped_in = time.monotonic() - sent
         child.close()
@@ -114,8 +120,8 @@ def test_a_second_ctrl_c_while_stopping_still_ends_cleanly(tmp_path: Path) -> No
         child.expect(r"grading", timeout=120)
         time.sleep(1.0)
         tree = {child.pid} | process_tree(child.pid)
-        child.sendintr()
-        child.sendintr()
+        _ctrl_c(child)
+        _ctrl_c(child)
         child.expect(pexpect.EOF, timeout=30)
         child.close()
         text = child.before or ""
