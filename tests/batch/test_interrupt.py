@@ -43,8 +43,22 @@ def _spawn(args: list[str]) -> Any:
     import pexpect
 
     return pexpect.spawn(
-        sys.executable, args, env=_env(), encoding="utf-8", codec_errors="replace", timeout=120, dimensions=(40, 120)
+        sys.executable,
+        args,
+        env=_env(),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=120,
+        dimensions=(40, 120),
+        preexec_fn=_as_a_shell_starts_it,
     )
+
+
+def _as_a_shell_starts_it() -> None:
+    """A shell starts a foreground command with Ctrl-C at its default; the test process may have it ignored or
+    blocked (a background job of a script), and a command inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _ctrl_c(child: Any) -> None:
