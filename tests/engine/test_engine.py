@@ -16,27 +16,9 @@ from grader.course.curriculum import load_course
 from grader.engine.engine import Engine
 from grader.engine.results import Status
 from grader.engine.runner import GradeOptions, Grader, RunInput
-from grader.engine.untrusted.reaper import children
-from tests.conftest import REPO, make_course, workspace_with
+from tests.conftest import REPO, alive, make_course, process_tree, workspace_with
 
 pytestmark = pytest.mark.slow
-
-
-def _descendants(pid: int) -> set[int]:
-    out, todo = set(), [pid]
-    while todo:
-        kids = children(todo.pop())
-        out |= kids
-        todo += list(kids)
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -93,11 +75,11 @@ def test_close_leaves_no_process(course) -> None:
     engine = Engine().start()
     _grade(course, engine, course.root / "solutions")
     assert engine.proc is not None
-    tree = {engine.proc.pid} | _descendants(engine.proc.pid)
+    tree = {engine.proc.pid} | process_tree(engine.proc.pid)
     assert len(tree) >= 2  # the trusted process and its zygote
     engine.close()
     time.sleep(0.5)
-    assert not [p for p in tree if _alive(p)]
+    assert not [p for p in tree if alive(p)]
 
 
 OWNER = """
@@ -121,13 +103,13 @@ def test_the_engine_dies_with_its_owner_even_on_sigkill(course, tmp_path: Path) 
     owner = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     try:
         trusted = int(owner.stdout.readline())  # type: ignore[union-attr]
-        tree = {trusted} | _descendants(trusted)
+        tree = {trusted} | process_tree(trusted)
         assert len(tree) >= 2
         owner.send_signal(signal.SIGKILL)
         owner.wait()
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and [p for p in tree if _alive(p)]:
+        while time.monotonic() < deadline and [p for p in tree if alive(p)]:
             time.sleep(0.1)
-        assert not [p for p in tree if _alive(p)]
+        assert not [p for p in tree if alive(p)]
     finally:
         owner.kill()
