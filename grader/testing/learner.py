@@ -6,8 +6,10 @@ forbidden calls in learner code become ``LearnerProblem`` failures with a messag
 
 from __future__ import annotations
 
+import functools
 import inspect
 import textwrap
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -184,7 +186,7 @@ class Learner:
 
         ``scenario`` must be a top-level function that imports what it needs inside its body.
         """
-        source = textwrap.dedent(inspect.getsource(scenario))
+        source = scenario_source(scenario.__code__, scenario.__code__.co_filename)
         short = label or scenario.__name__.lstrip("_")
         what = label or describe_call(scenario.__name__.lstrip("_"), args, kwargs)
         on_cpu = str(current().device) == "cpu"
@@ -239,3 +241,10 @@ def _device_failure(name: str, problem: str) -> CheckFailure:
         f"torch.zeros(n, device=x.device) or x.new_zeros(n). (Found by running your code on tensors of "
         f"PyTorch's 'meta' device.)",
     )
+
+
+@functools.lru_cache(maxsize=256)
+def scenario_source(code: types.CodeType, filename: str) -> str:
+    """A scenario's source, read once per function (a check may run the same scenario many times); ``filename``
+    is part of the key because equal code objects from two suites compare equal."""
+    return textwrap.dedent(inspect.getsource(code))

@@ -38,6 +38,9 @@ PYTEST_ARGS = [
     "no:debugging",
     "-p",
     "no:faulthandler",
+    # Captures log records around every phase of every check; nothing here reads them.
+    "-p",
+    "no:logging",
     # These two run gc.collect() twice per session: with torch loaded that is a fifth of a second per job.
     "-p",
     "no:unraisableexception",

@@ -34,6 +34,7 @@ class TrustedPlugin:
         self.emit = emit
         self.workers: dict[tuple[str, str], Worker] = {}
         self.by_suite = {os.path.realpath(f): key for key, f in spec["suite_of"].items()}
+        self.keys: dict[str, str | None] = {}
         self.runs = {r["id"]: r for r in spec["runs"]}
         # One clock per (run, lesson): a lesson's checks of one run share its time budget, whatever the code does.
         self.clocks: dict[tuple[str, str], Clock] = {}
@@ -47,7 +48,10 @@ class TrustedPlugin:
     # ------------------------------------------------------------------ helpers
 
     def exercise_key(self, path: Any) -> str | None:
-        return self.by_suite.get(os.path.realpath(str(path)))
+        name = str(path)
+        if name not in self.keys:  # asked in every hook of every check: resolve each path once
+            self.keys[name] = self.by_suite.get(os.path.realpath(name))
+        return self.keys[name]
 
     def exercise(self, key: str, run_id: str | None = None) -> dict[str, Any]:
         ex = dict(self.spec["exercises"][key])
