@@ -73,6 +73,62 @@ def trajectory(mod, cls_name, init, grads, kwargs, as_generator=False):
     return [torch.stack([h[j] for h in history]) for j in range(len(params))]
 
 
+def check_trajectory(
+    learner,
+    cls_name,
+    reference,
+    kwargs,
+    dtype,
+    device,
+    what,
+    *,
+    steps,
+    skip=None,
+    as_generator=False,
+    seed=0,
+    shapes=SHAPES,
+    noise_weight=1.0,
+):
+    """The learner's ``cls_name`` and ``reference`` (a torch.optim class) from the same start on the same gradients;
+    returns the start and the learner's trajectories."""
+    init = params(dtype, device, seed=seed, shapes=shapes)
+    grads = grad_stream(dtype, device, seed=seed + 1, skip=skip, steps=steps, shapes=shapes, noise_weight=noise_weight)
+    got = learner.run(trajectory, cls_name, init, grads, kwargs, as_generator, label=label(cls_name, kwargs, steps))
+    ref = trajectory(_Torch(cls_name, reference), cls_name, init, grads, kwargs, as_generator)
+    compare(got, ref, init, what)
+    return init, got
+
+
+def check_tiny_and_zero_gradients(learner, cls_name, reference, dtype, device, seed):
+    """30 steps where parameter 0's gradients are about 1e-8 (eps matters there) and parameter 1's are exactly 0."""
+    init = params(dtype, device, seed=seed)
+    (g0, g1, g2), present = grad_stream(dtype, device, seed=seed + 1, steps=30, scale=1e-8)
+    grads = ([g0, torch.zeros_like(g1), g2 * 1e8], present)
+    kwargs = {"lr": 0.01}
+    what = label(cls_name, kwargs, 30) + " with tiny and zero gradients"
+    got = learner.run(trajectory, cls_name, init, grads, kwargs, False, label=what)
+    ref = trajectory(_Torch(cls_name, reference), cls_name, init, grads, kwargs, False)
+    compare(got, ref, init, "tiny (param 0) and zero (param 1) gradients")
+
+
+def check_training_loop(learner, cls_name, reference, device, seed, weight_decay=0.01):
+    """40 steps of zero_grad, backward and step on a quadratic loss, with weight decay."""
+    init = params(torch.float64, device, seed=seed)
+    targets = params(torch.float64, device, seed=seed + 1)
+    kwargs = {"lr": 0.05, "weight_decay": weight_decay}
+    what = "a training loop of zero_grad, loss.backward and step calls"
+    got = learner.run(train, cls_name, init, targets, kwargs, 40, label=what)
+    ref = train(_Torch(cls_name, reference), cls_name, init, targets, kwargs, 40)
+    compare(got, ref, init, "training loop")
+
+
+class _Torch:
+    """Stands in for a learner module whose ``cls_name`` is the torch.optim reference."""
+
+    def __init__(self, cls_name, reference):
+        setattr(self, cls_name, reference)
+
+
 def grads_after_steps(mod, cls_name, init, grads, kwargs, steps=2):
     """Give every parameter one gradient, call step() ``steps`` times without touching the
     gradients again, and return each parameter's .grad as it is after every step."""

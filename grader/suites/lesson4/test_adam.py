@@ -4,9 +4,6 @@ The learner's optimizer and torch.optim.Adam are driven by the same scenario: th
 parameters and the same stream of gradients, step by step; the trajectories must agree.
 """
 
-import functools
-import types
-
 import pytest
 import torch
 
@@ -17,35 +14,10 @@ STEPS = 100
 
 
 _h = sibling(__file__, "optim_harness")
-_params, _trajectory, _train, _compare = _h.params, _h.trajectory, _h.train, _h.compare
-_grad_stream = functools.partial(_h.grad_stream, steps=STEPS)
-
-TORCH = types.SimpleNamespace(Adam=torch.optim.Adam)
 
 
-def _label(kwargs, steps):
-    return _h.label("Adam", kwargs, steps)
-
-
-def _check(
-    learner,
-    kwargs,
-    dtype,
-    device,
-    what,
-    skip=None,
-    as_generator=False,
-    seed=0,
-    scale=1.0,
-    steps=STEPS,
-    shapes=_h.SHAPES,
-):
-    init = _params(dtype, device, seed=seed, shapes=shapes)
-    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, scale=scale, steps=steps, shapes=shapes)
-    got = learner.run(_trajectory, "Adam", init, grads, kwargs, as_generator, label=_label(kwargs, steps))
-    ref = _trajectory(TORCH, "Adam", init, grads, kwargs, as_generator)
-    _compare(got, ref, init, what)
-    return init, got
+def _check(learner, kwargs, dtype, device, what, steps=STEPS, **how):
+    return _h.check_trajectory(learner, "Adam", torch.optim.Adam, kwargs, dtype, device, what, steps=steps, **how)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
@@ -88,15 +60,7 @@ def test_first_step_is_about_lr(learner, device):
 def test_tiny_and_zero_gradients(learner, device, dtype):
     """with tiny (1e-8) and exactly zero gradients, eps is handled as torch does"""
     # Parameter 0: gradients around 1e-8, where eps (outside the sqrt) is comparable to sqrt(v_hat).
-    init = _params(dtype, device, seed=8)
-    (g0, g1, g2), present = _grad_stream(dtype, device, seed=9, steps=30, scale=1e-8)
-    grads = ([g0, torch.zeros_like(g1), g2 * 1e8], present)
-    kwargs = {"lr": 0.01}
-    got = learner.run(
-        _trajectory, "Adam", init, grads, kwargs, False, label=_label(kwargs, 30) + " with tiny and zero gradients"
-    )
-    ref = _trajectory(TORCH, "Adam", init, grads, kwargs, False)
-    _compare(got, ref, init, "tiny (param 0) and zero (param 1) gradients")
+    _h.check_tiny_and_zero_gradients(learner, "Adam", torch.optim.Adam, dtype, device, seed=8)
 
 
 @pytest.mark.parametrize("pattern", list(_h.SKIPS))
@@ -129,14 +93,7 @@ def test_generator_of_parameters(learner, device):
 
 def test_training_loop_with_zero_grad(learner, device):
     """a real loop (zero_grad, backward, step) matches torch.optim.Adam"""
-    init = _params(torch.float64, device, seed=14)
-    targets = _params(torch.float64, device, seed=15)
-    kwargs = {"lr": 0.05, "weight_decay": 0.01}
-    got = learner.run(
-        _train, "Adam", init, targets, kwargs, 40, label="a training loop of zero_grad, loss.backward and step calls"
-    )
-    ref = _train(TORCH, "Adam", init, targets, kwargs, 40)
-    _compare(got, ref, init, "training loop")
+    _h.check_training_loop(learner, "Adam", torch.optim.Adam, device, seed=14)
 
 
 def test_does_not_use_builtin(learner):

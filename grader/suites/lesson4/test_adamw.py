@@ -28,12 +28,8 @@ def _label(kwargs, steps):
     return _h.label("AdamW", kwargs, steps)
 
 
-def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, seed=0, steps=STEPS, shapes=_h.SHAPES):
-    init = _params(dtype, device, seed=seed, shapes=shapes)
-    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, steps=steps, shapes=shapes)
-    got = learner.run(_trajectory, "AdamW", init, grads, kwargs, as_generator, label=_label(kwargs, steps))
-    ref = _trajectory(TORCH, "AdamW", init, grads, kwargs, as_generator)
-    _compare(got, ref, init, what)
+def _check(learner, kwargs, dtype, device, what, steps=STEPS, **how):
+    _h.check_trajectory(learner, "AdamW", torch.optim.AdamW, kwargs, dtype, device, what, steps=steps, **how)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
@@ -97,14 +93,7 @@ def test_generator_of_parameters(learner, device):
 
 def test_training_loop_with_zero_grad(learner, device):
     """a real loop (zero_grad, backward, step) matches torch.optim.AdamW"""
-    init = _params(torch.float64, device, seed=10)
-    targets = _params(torch.float64, device, seed=11)
-    kwargs = {"lr": 0.05, "weight_decay": 0.1}
-    got = learner.run(
-        _train, "AdamW", init, targets, kwargs, 40, label="a training loop of zero_grad, loss.backward and step calls"
-    )
-    ref = _train(TORCH, "AdamW", init, targets, kwargs, 40)
-    _compare(got, ref, init, "training loop")
+    _h.check_training_loop(learner, "AdamW", torch.optim.AdamW, device, seed=10, weight_decay=0.1)
 
 
 def test_does_not_use_builtin(learner):

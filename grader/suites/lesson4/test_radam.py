@@ -6,9 +6,6 @@ steps of every parameter (rho_t <= 5) take the plain momentum step, later ones t
 adaptive step, so short runs check the first phase and the switch, long runs the second.
 """
 
-import functools
-import types
-
 import pytest
 import torch
 
@@ -19,35 +16,10 @@ STEPS = 60
 
 
 _h = sibling(__file__, "optim_harness")
-_params, _trajectory, _train, _compare = _h.params, _h.trajectory, _h.train, _h.compare
-_grad_stream = functools.partial(_h.grad_stream, steps=STEPS)
-
-TORCH = types.SimpleNamespace(RAdam=torch.optim.RAdam)
 
 
-def _label(kwargs, steps):
-    return _h.label("RAdam", kwargs, steps)
-
-
-def _check(
-    learner,
-    kwargs,
-    dtype,
-    device,
-    what,
-    skip=None,
-    as_generator=False,
-    seed=0,
-    scale=1.0,
-    steps=STEPS,
-    shapes=_h.SHAPES,
-):
-    init = _params(dtype, device, seed=seed, shapes=shapes)
-    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, scale=scale, steps=steps, shapes=shapes)
-    got = learner.run(_trajectory, "RAdam", init, grads, kwargs, as_generator, label=_label(kwargs, steps))
-    ref = _trajectory(TORCH, "RAdam", init, grads, kwargs, as_generator)
-    _compare(got, ref, init, what)
-    return init, got
+def _check(learner, kwargs, dtype, device, what, steps=STEPS, **how):
+    return _h.check_trajectory(learner, "RAdam", torch.optim.RAdam, kwargs, dtype, device, what, steps=steps, **how)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
@@ -64,9 +36,9 @@ def test_first_steps_are_momentum_steps(learner, device):
 def test_first_step_is_lr_times_gradient(learner, device):
     """the very first step moves every weight by exactly lr * g (m_hat equals the first gradient)"""
     lr = 0.01
-    init = _params(torch.float64, device, seed=20)
-    grads = _grad_stream(torch.float64, device, seed=21, steps=1)
-    got = learner.run(_trajectory, "RAdam", init, grads, {"lr": lr}, False, label=_label({"lr": lr}, 1))
+    init = _h.params(torch.float64, device, seed=20)
+    grads = _h.grad_stream(torch.float64, device, seed=21, steps=1)
+    got = learner.run(_h.trajectory, "RAdam", init, grads, {"lr": lr}, False, label=_h.label("RAdam", {"lr": lr}, 1))
     for j, (p0, g, trajectory) in enumerate(zip(init, grads[0], got, strict=False)):
         expect_close(
             trajectory[0],
@@ -101,15 +73,7 @@ def test_weight_decay(learner, device):
 def test_tiny_and_zero_gradients(learner, device, dtype):
     """with tiny (1e-8) and exactly zero gradients, eps is handled as torch does"""
     # Parameter 0: gradients around 1e-8, where eps (added to sqrt(v), not sqrt(v_hat)) is comparable to them.
-    init = _params(dtype, device, seed=10)
-    (g0, g1, g2), present = _grad_stream(dtype, device, seed=11, steps=30, scale=1e-8)
-    grads = ([g0, torch.zeros_like(g1), g2 * 1e8], present)
-    kwargs = {"lr": 0.01}
-    got = learner.run(
-        _trajectory, "RAdam", init, grads, kwargs, False, label=_label(kwargs, 30) + " with tiny and zero gradients"
-    )
-    ref = _trajectory(TORCH, "RAdam", init, grads, kwargs, False)
-    _compare(got, ref, init, "tiny (param 0) and zero (param 1) gradients")
+    _h.check_tiny_and_zero_gradients(learner, "RAdam", torch.optim.RAdam, dtype, device, seed=10)
 
 
 @pytest.mark.parametrize("pattern", list(_h.SKIPS))
@@ -142,14 +106,7 @@ def test_generator_of_parameters(learner, device):
 
 def test_training_loop_on_a_quadratic(learner, device):
     """a real loop (zero_grad, backward, step) on a quadratic loss matches torch.optim.RAdam"""
-    init = _params(torch.float64, device, seed=22)
-    targets = _params(torch.float64, device, seed=23)
-    kwargs = {"lr": 0.05, "weight_decay": 0.01}
-    got = learner.run(
-        _train, "RAdam", init, targets, kwargs, 40, label="a training loop of zero_grad, loss.backward and step calls"
-    )
-    ref = _train(TORCH, "RAdam", init, targets, kwargs, 40)
-    _compare(got, ref, init, "training loop")
+    _h.check_training_loop(learner, "RAdam", torch.optim.RAdam, device, seed=22)
 
 
 def test_does_not_use_builtin(learner):

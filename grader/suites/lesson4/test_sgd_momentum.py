@@ -23,20 +23,10 @@ _grad_stream = functools.partial(_h.grad_stream, steps=STEPS, noise_weight=0.5)
 TORCH = types.SimpleNamespace(SGDMomentum=torch.optim.SGD)
 
 
-def _check(learner, kwargs, dtype, device, what, skip=None, as_generator=False, seed=0, shapes=_h.SHAPES):
-    init = _params(dtype, device, seed=seed, shapes=shapes)
-    grads = _grad_stream(dtype, device, seed=seed + 1, skip=skip, shapes=shapes)
-    got = learner.run(
-        _trajectory,
-        "SGDMomentum",
-        init,
-        grads,
-        kwargs,
-        as_generator,
-        label=_h.label("SGDMomentum", kwargs, STEPS),
+def _check(learner, kwargs, dtype, device, what, **how):
+    _h.check_trajectory(
+        learner, "SGDMomentum", torch.optim.SGD, kwargs, dtype, device, what, steps=STEPS, noise_weight=0.5, **how
     )
-    ref = _trajectory(TORCH, "SGDMomentum", init, grads, kwargs, as_generator)
-    _compare(got, ref, init, what)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
