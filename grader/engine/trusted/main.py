@@ -116,11 +116,17 @@ def main(argv: list[str]) -> int:
     from grader.engine.trusted.client import Zygote
 
     zygote = Zygote(worker_env)  # its torch import overlaps ours
+    import gc
     import socket
 
     import pytest  # noqa: F401  (paid now, while the first job is being prepared)
 
     from grader.engine import protocol
+    from grader.engine.trusted import plugin  # noqa: F401  (and torch with it)
+
+    # What is imported now stays for the process's life: keep the garbage collector from walking it in every job.
+    gc.collect()
+    gc.freeze()
 
     chan = protocol.Channel(socket.socket(fileno=control_fd))
     trusted_dir = os.getcwd()

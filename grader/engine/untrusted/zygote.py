@@ -33,6 +33,12 @@ def zygote(ctrl_fd: int) -> None:
         # starts and forking stays safe.
         _dynamo_only_when_compiling(torch)
         torch.ones(1, device="meta") + 1
+    # Everything imported so far lives as long as the zygote: set it aside from the garbage collector, so a
+    # worker's collections neither walk torch's objects nor write to their pages (each write copies a page).
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
     ctrl = protocol.Channel(socket.socket(fileno=ctrl_fd))
     children: set[int] = set()
