@@ -153,6 +153,10 @@ KIND_MISTAKES = (
 )
 
 
+# What torch says when backward() or autograd.grad() meets a result that is not connected to what it differentiates.
+GRAPH_CUT = ("does not require grad and does not have a grad_fn", "appears to not have been used in the graph")
+
+
 def diagnose(res: ExerciseResult) -> list[Diagnosis]:
     """At most one generic diagnosis for a failed exercise, from the checks that failed and those that passed."""
     fails = [c for c in res.checks if c.status in (Status.FAILED, Status.ERROR) and not c.gate]
@@ -163,6 +167,16 @@ def diagnose(res: ExerciseResult) -> list[Diagnosis]:
         hits = [c.name for c in fails if c.kind == kind]
         if hits:
             return [Diagnosis(did, words, checks=hits)]
+    cut = [c.name for c in fails if any(text in (c.message or "") for text in GRAPH_CUT)]
+    if cut:
+        return [
+            Diagnosis(
+                "generic:graph_cut",
+                "the result is cut off from the autograd graph, so no gradient flows back through it: a .detach(), "
+                ".data, .item(), torch.no_grad() or a tensor built anew from computed values breaks the chain",
+                checks=cut,
+            )
+        ]
     shape = [c for c in fails if c.kind == "wrong_shape" and (c.details or {}).get("same_values")]
     if shape:
         info = shape[0].details

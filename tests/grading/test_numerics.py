@@ -66,6 +66,18 @@ def test_trouble_only_at_large_magnitudes() -> None:
     assert d.id == "generic:stability"
 
 
+def test_a_result_cut_off_from_the_graph() -> None:
+    msg = (
+        "rnn(x)[1].backward(upstream) raised RuntimeError: "
+        "element 0 of tensors does not require grad and does not have a grad_fn"
+    )
+    c = CheckResult(name="bptt", title="bptt", status=Status.FAILED, kind="exception", message=msg)
+    [d] = diagnose(_res(c, _fail("values", [0.3, -2.0, 5.0], [1.0, 2.0, 3.0])))
+    assert d.id == "generic:graph_cut" and d.checks == ["bptt"] and ".detach()" in d.description
+    other = CheckResult(name="e", title="e", status=Status.FAILED, kind="exception", message="raised IndexError: 3")
+    assert diagnose(_res(other)) == []
+
+
 def test_unrelated_wrong_values_get_no_name() -> None:
     assert diagnose(_res(_fail("t", [0.3, -2.0, 5.0], [1.0, 2.0, 3.0]))) == []
     assert diagnose(ExerciseResult("x", "x", Status.PASSED, 10, 10, [_ok("a")])) == []
