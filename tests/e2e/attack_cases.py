@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from grader.kinds import KINDS
+from tests.conftest import REPO
 
 ATTACKS = Path(__file__).parents[1] / "attacks"
 EXERCISE = "lesson7.softmax_ce"
@@ -85,6 +86,36 @@ class Attack:
 
 def attack(name: str) -> Attack:
     return Attack(name, _meta(ATTACKS / name))
+
+
+def lesson_attacks(lesson: str) -> list[str]:
+    """The attacks handed in as a whole lesson (``target: <lesson>`` in their attack.yaml)."""
+    return sorted(
+        p.name
+        for p in ATTACKS.iterdir()
+        if (p / "attack.yaml").is_file() and yaml.safe_load((p / "attack.yaml").read_text()).get("target") == lesson
+    )
+
+
+def lesson_exercises(lesson: str) -> list[str]:
+    """``lesson.exercise`` ids of a lesson of this repository's curriculum."""
+    data = yaml.safe_load((REPO / "curriculum.yaml").read_text())
+    return [f"{lesson}.{e['id']}" for les in data["lessons"] if les["id"] == lesson for e in les["exercises"]]
+
+
+def copy_attack(name: str, dest: Path, subst: dict[str, str]) -> None:
+    """Write attack ``name`` (on top of its ``base`` attack, if it names one) into ``dest``, placeholders filled."""
+    folders = [ATTACKS / base for base in [_meta(ATTACKS / name).get("base")] if base] + [ATTACKS / name]
+    for folder in folders:
+        for f in folder.rglob("*"):
+            rel = f.relative_to(folder)
+            if f.is_dir() or rel.name in ("attack.yaml", "README.md"):
+                continue
+            text = f.read_text()
+            for k, v in subst.items():
+                text = text.replace(k, v)
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            (dest / rel).write_text(text)
 
 
 def tree_hash(root: Path) -> dict[str, str]:

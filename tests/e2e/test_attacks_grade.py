@@ -16,32 +16,15 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tests.conftest import IN_CI, REPO, make_course
-from tests.e2e.attack_cases import ATTACKS, reaped, strict_available, tree_hash
+from tests.e2e.attack_cases import copy_attack, lesson_attacks, lesson_exercises, reaped, strict_available, tree_hash
 
 pytestmark = pytest.mark.slow
 
 LESSON = "lesson7"
 BUDGET_S = 12  # per submission, given with --budget
-WHOLE = sorted(
-    p.name
-    for p in ATTACKS.iterdir()
-    if (p / "attack.yaml").is_file() and yaml.safe_load((p / "attack.yaml").read_text()).get("target") == LESSON
-)
-
-
-def _write(src: Path, dest: Path, subst: dict[str, str]) -> None:
-    for f in src.rglob("*"):
-        rel = f.relative_to(src)
-        if f.is_dir() or rel.name in ("attack.yaml", "README.md"):
-            continue
-        text = f.read_text()
-        for k, v in subst.items():
-            text = text.replace(k, v)
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        (dest / rel).write_text(text)
+WHOLE = lesson_attacks(LESSON)
 
 
 def test_a_class_of_whole_lesson_attacks_earns_nothing_and_leaves_nothing(tmp_path: Path) -> None:
@@ -49,14 +32,11 @@ def test_a_class_of_whole_lesson_attacks_earns_nothing_and_leaves_nothing(tmp_pa
     if mode == "portable" and IN_CI:
         pytest.fail("CI must offer the strict sandbox (run as root on Linux); `dlgrade doctor` says why not")
     assert len(WHOLE) >= 6
-    data = yaml.safe_load((REPO / "curriculum.yaml").read_text())
-    ids = [e["id"] for les in data["lessons"] if les["id"] == LESSON for e in les["exercises"]]
-    course = make_course(tmp_path / "course", [f"{LESSON}.{e}" for e in ids], timeout_s=2, budget_s=BUDGET_S)
+    course = make_course(tmp_path / "course", lesson_exercises(LESSON), timeout_s=2, budget_s=BUDGET_S)
     subs, out = tmp_path / "subs", tmp_path / "grades"
     token = f"dlgrade-attack-{uuid.uuid4().hex[:10]}"
     marks = [Path(f"/tmp/{token}"), Path.home() / token]
     for name in WHOLE:
-        meta = yaml.safe_load((ATTACKS / name / "attack.yaml").read_text())
         sub = subs / name
         subst = {
             "{COURSE}": str(course),
@@ -65,9 +45,7 @@ def test_a_class_of_whole_lesson_attacks_earns_nothing_and_leaves_nothing(tmp_pa
             "{TMP_MARK}": str(marks[0]),
             "{HOME_MARK}": str(marks[1]),
         }
-        if meta.get("base"):
-            _write(ATTACKS / meta["base"], sub, subst)
-        _write(ATTACKS / name, sub, subst)
+        copy_attack(name, sub, subst)
     course_before, subs_before = tree_hash(course), tree_hash(subs)
     argv = ["-m", "grader", "grade", str(subs), "--lesson", LESSON, "--out", str(out), "--course", str(course)]
     argv += ["--jobs", "2", "--budget", str(BUDGET_S), "--sandbox", mode]

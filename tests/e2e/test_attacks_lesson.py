@@ -13,7 +13,6 @@ The lesson's budget is given with ``--budget`` (12 s, and 2 s per call) so that 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -27,21 +26,16 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import REPO, make_course
+from tests.conftest import IN_CI, REPO, make_course
+from tests.e2e.attack_cases import ATTACKS, copy_attack, lesson_attacks, lesson_exercises, tree_hash
 
 pytestmark = pytest.mark.slow
 
-ATTACKS = Path(__file__).parents[1] / "attacks"
 LESSON = "lesson7"
 LESSON_BUDGET_S = 12  # what a whole lesson may take, whatever its code does (given with --budget)
 START_AND_REPORT_S = 30  # starting the grader and torch, and writing the report, on a busy 2-core machine
 GRACE_S = 4.5  # how long after dlgrade exits late writers are waited for (the late writer writes after 3 s)
-NAMES = sorted(
-    p.name
-    for p in ATTACKS.iterdir()
-    if (p / "attack.yaml").is_file() and yaml.safe_load((p / "attack.yaml").read_text()).get("target") == LESSON
-)
-IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+NAMES = lesson_attacks(LESSON)
 
 
 def _layers(mode: str) -> dict[str, str]:
@@ -175,21 +169,9 @@ class Outcome:
     workspace_changed: bool
 
 
-def _tree_hash(root: Path) -> dict[str, str]:
-    out = {}
-    for p in sorted(root.rglob("*")):
-        if ".dlgrade" in p.relative_to(root).parts:
-            continue  # the grader's own progress record
-        if p.is_file() and not p.is_symlink():
-            out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
-    return out
-
-
 def _grade(name: str, mode: str, tmp: Path) -> Outcome:
     meta = yaml.safe_load((ATTACKS / name / "attack.yaml").read_text())
-    course = make_course(
-        tmp / "course", [f"{LESSON}.{ex}" for ex in _exercises()], timeout_s=2, budget_s=LESSON_BUDGET_S
-    )
+    course = make_course(tmp / "course", lesson_exercises(LESSON), timeout_s=2, budget_s=LESSON_BUDGET_S)
     ws = tmp / "ws"
     shutil.copytree(course / "solutions", ws)
     out_dir = tmp / "out"
@@ -198,10 +180,8 @@ def _grade(name: str, mode: str, tmp: Path) -> Outcome:
     token = f"dlgrade-attack-{uuid.uuid4().hex[:10]}"
     marks = {"{TMP_MARK}": f"/tmp/{token}", "{HOME_MARK}": str(Path.home() / token)}
     subst = {"{COURSE}": str(course), "{WORKSPACE}": str(ws), "{REPORT}": str(report), **marks}
-    for folder in [ATTACKS / meta["base"]] if meta.get("base") else []:
-        _copy_into(folder, ws, subst)
-    _copy_into(ATTACKS / name, ws, subst)
-    course_before, ws_before = _tree_hash(course), _tree_hash(ws)
+    copy_attack(name, ws, subst)
+    course_before, ws_before = tree_hash(course), tree_hash(ws)
     env = dict(os.environ, NO_COLOR="1", COLUMNS="200")
     env.pop("GITHUB_STEP_SUMMARY", None)
     argv = [sys.executable, "-m", "grader", "check", LESSON, "--course", str(course), "--workspace", str(ws)]
@@ -236,29 +216,12 @@ def _grade(name: str, mode: str, tmp: Path) -> Outcome:
             stderr=Path(cfg["stderr"]).read_text(errors="replace"),
             report=parsed,
             outside=outside,
-            course_changed=_tree_hash(course) != course_before,
-            workspace_changed=_tree_hash(ws) != ws_before,
+            course_changed=tree_hash(course) != course_before,
+            workspace_changed=tree_hash(ws) != ws_before,
         )
     finally:
         for p in marks.values():
             Path(p).unlink(missing_ok=True)
-
-
-def _copy_into(src: Path, ws: Path, subst: dict[str, str]) -> None:
-    for f in src.rglob("*"):
-        rel = f.relative_to(src)
-        if f.is_dir() or rel.name in ("attack.yaml", "README.md"):
-            continue
-        text = f.read_text()
-        for k, v in subst.items():
-            text = text.replace(k, v)
-        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
-        (ws / rel).write_text(text)
-
-
-def _exercises() -> list[str]:
-    data = yaml.safe_load((REPO / "curriculum.yaml").read_text())
-    return [e["id"] for lesson in data["lessons"] if lesson["id"] == LESSON for e in lesson["exercises"]]
 
 
 def _case(name: str, mode: str, *marks: pytest.MarkDecorator) -> Any:
@@ -302,7 +265,7 @@ def test_scores_nothing_and_says_what_happened(outcome: Outcome) -> None:
     report = outcome.report
     assert report is not None, "no report was written"
     assert report["score"] == 0 and report["status"] != "passed"
-    assert len(report["exercises"]) == len(_exercises())
+    assert len(report["exercises"]) == len(lesson_exercises(LESSON))
     expected = set(outcome.meta["expect_kinds"])
     for ex in report["exercises"]:
         assert ex["score"] == 0 and ex["status"] != "passed", ex
